@@ -1,0 +1,3 @@
+"""rightfit: machine learning the way a careful senior data scientist does it."""
+
+__version__ = "0.1.0"
