@@ -1,0 +1,19 @@
+"""Model families (one module each), their learned preprocessing, and the registry."""
+
+from rightfit.models._deadline import TrialTimeout
+from rightfit.models._output import predict_output
+from rightfit.models._predictor import TabularPredictor
+from rightfit.models._spec import FitContext, ModelSpec
+from rightfit.models.registry import family_names, get_spec, parse_models, register
+
+__all__ = [
+    "FitContext",
+    "ModelSpec",
+    "TabularPredictor",
+    "TrialTimeout",
+    "family_names",
+    "get_spec",
+    "parse_models",
+    "predict_output",
+    "register",
+]

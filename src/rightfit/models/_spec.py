@@ -1,0 +1,54 @@
+"""What the rest of rightfit knows about a model family: a ModelSpec."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FitContext:
+    """Facts about the training data a family needs to build its estimator."""
+
+    task: str
+    n_rows: int
+    n_numeric: int
+    n_categorical: int
+    n_classes: int | None = None
+    seed: int = 0
+    n_jobs: int = 2
+    deadline: float | None = None  # time.monotonic() value after which a fit should stop
+
+    @property
+    def n_features(self) -> int:
+        return self.n_numeric + self.n_categorical
+
+    @property
+    def categorical_indices(self) -> list[int]:
+        """Positions of the categorical columns after preprocessing (numeric columns first)."""
+        return list(range(self.n_numeric, self.n_numeric + self.n_categorical))
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model family: how to build it, what to tune, and what it costs.
+
+    ``build(params, context)`` returns an unfitted scikit-learn estimator that takes the frame made
+    by ``rightfit.data.prepare_features`` (float columns and object categoricals) and encoded
+    targets (0..K-1 for classes). ``sample(trial, context)`` draws parameters from an Optuna trial.
+    ``portfolio(context)`` lists strong configurations to try before any search.
+    """
+
+    name: str
+    tasks: tuple[str, ...]
+    summary: str
+    build: Callable[[dict[str, Any], FitContext], Any]
+    sample: Callable[[Any, FitContext], dict[str, Any]]
+    portfolio: Callable[[FitContext], list[dict[str, Any]]]
+    fit_params: Callable[[FitContext], dict[str, Any]] = field(default=lambda ctx: {})
+    cost_rank: int = 3  # 1 = cheap ... 5 = expensive, per row; used to order first trials
+    max_rows: int | None = None  # above this the family is too slow to be worth trying
+    outlier_sensitive: bool = False
+    interpretable: bool = False
+    complexity_param: str | None = None  # the parameter that most controls over/underfit

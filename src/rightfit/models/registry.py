@@ -1,0 +1,51 @@
+"""The model families rightfit knows, by name. Adding a family = adding a ModelSpec here."""
+
+from __future__ import annotations
+
+from rightfit.errors import ConfigError, did_you_mean
+from rightfit.models._spec import ModelSpec
+from rightfit.models.boosting import LIGHTGBM, XGBOOST
+from rightfit.models.forests import EXTRA_TREES, RANDOM_FOREST
+from rightfit.models.linear import LINEAR
+from rightfit.models.neighbors import KNN, SVM
+
+_REGISTRY: dict[str, ModelSpec] = {}
+
+
+def register(spec: ModelSpec) -> ModelSpec:
+    """Make a family available to the planner and to ``--models``."""
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+for _spec in (LINEAR, RANDOM_FOREST, EXTRA_TREES, LIGHTGBM, XGBOOST, KNN, SVM):
+    register(_spec)
+
+
+def family_names() -> list[str]:
+    return list(_REGISTRY)
+
+
+def get_spec(name: str) -> ModelSpec:
+    """The ModelSpec called ``name``; a ConfigError suggesting the closest name otherwise."""
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise ConfigError(
+            f"Unknown model family {name!r}.{did_you_mean(name, _REGISTRY)} "
+            f"Choose from: {', '.join(_REGISTRY)} (see `rightfit models`)."
+        ) from None
+
+
+def parse_models(names: str | list[str] | tuple[str, ...] | None) -> list[str] | None:
+    """Turn ``"lightgbm,linear"`` or a list into validated family names (None = let rightfit choose)."""
+    if names is None:
+        return None
+    if isinstance(names, str):
+        names = [n for n in names.split(",")]
+    cleaned = [n.strip() for n in names if n and n.strip()]
+    if not cleaned:
+        raise ConfigError("--models is empty. Name at least one family, e.g. --models lightgbm.")
+    for name in cleaned:
+        get_spec(name)
+    return list(dict.fromkeys(cleaned))

@@ -1,0 +1,248 @@
+"""Time-budgeted search over the plan's families.
+
+First every family's strongest default configuration (a portfolio), cheapest family first; then
+the remaining time goes to the family with the best expected gain per second, whose Optuna TPE
+study proposes the next configuration. Every trial is a fixed set of CV folds, so scores of
+different families compare like with like.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from concurrent.futures import FIRST_COMPLETED, wait
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from rightfit import metrics
+from rightfit.budget import Budget
+from rightfit.models import FitContext, get_spec
+from rightfit.search._cv import CVResult, cross_validate
+from rightfit.search._executor import LocalExecutor, TrialExecutor
+from rightfit.search._leaderboard import Leaderboard
+from rightfit.search._trial import Trial
+
+logger = logging.getLogger(__name__)
+
+KEEP_OOF_PER_FAMILY = 3
+# How sharply the scheduler prefers the leading family: a family 2 % behind gets e^-1 the weight.
+GAP_TEMPERATURE = 0.02
+
+
+@dataclass
+class _FamilyState:
+    name: str
+    study: object
+    portfolio: list[dict]
+    trials: int = 0
+    seconds: float = 0.0
+    best_loss: float = math.inf
+    failures: int = 0
+    timeouts: int = 0
+    pending: dict = field(default_factory=dict)
+
+    @property
+    def mean_seconds(self) -> float | None:
+        return self.seconds / self.trials if self.trials else None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    leaderboard: Leaderboard
+    oof: dict[int, np.ndarray]
+    stop_reason: str
+    seconds: float
+
+
+def _prior_seconds(spec_name: str, ctx: FitContext, n_folds: int) -> float:
+    """A deliberately rough a-priori cost of one CV trial, before anything was measured."""
+    cells = ctx.n_rows * max(ctx.n_features, 1)
+    return get_spec(spec_name).cost_rank * cells * 1.5e-7 * n_folds + 0.05 * n_folds
+
+
+def tune(
+    families: list[str],
+    X: pd.DataFrame,
+    y: np.ndarray,
+    folds: tuple,
+    *,
+    task: str,
+    metric: str,
+    budget: Budget,
+    n_classes: int | None = None,
+    seed: int = 0,
+    n_jobs: int = 2,
+    progress=None,
+    executor: TrialExecutor | None = None,
+    max_trials: int = 1000,
+    reserve=None,
+) -> SearchResult:
+    """Search ``families`` for the configuration with the best CV ``metric`` within ``budget``.
+
+    Parameters
+    ----------
+    X, y : prepared features and encoded target of the training rows (blind test excluded).
+    folds : tuple of (fit positions, validation positions) into X.
+    budget : Budget
+        The search stops starting trials when it runs out; an interruptible fit (boosting) stops
+        at the deadline, and its trial is recorded as timed out.
+    reserve : callable(list[Trial]) -> float, optional
+        Seconds to keep free at the end of ``budget`` (for the final refits), re-estimated
+        after every trial from what the trials measured.
+    """
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    executor = executor or LocalExecutor()
+    start = time.monotonic()
+    hard_deadline = start + budget.remaining() if not budget.is_unlimited else math.inf
+    trials: list[Trial] = []
+
+    def current_deadline() -> float:
+        return hard_deadline - (reserve(trials) if reserve is not None else 0.0)
+
+    deadline = current_deadline()
+    n_numeric = int(sum(pd.api.types.is_numeric_dtype(t) for t in X.dtypes))
+    ctx = FitContext(
+        task=task,
+        n_rows=len(X),
+        n_numeric=n_numeric,
+        n_categorical=X.shape[1] - n_numeric,
+        n_classes=n_classes,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+    greater = metrics.METRICS[metric].greater_is_better
+    states = {}
+    for i, name in enumerate(families):
+        sampler = optuna.samplers.TPESampler(seed=seed + i, n_startup_trials=5, multivariate=True)
+        study = optuna.create_study(direction="minimize", sampler=sampler)
+        states[name] = _FamilyState(name, study, list(get_spec(name).portfolio(ctx)))
+    oof: dict[int, np.ndarray] = {}
+    in_flight: dict = {}
+    stop_reason = "time budget reached"
+
+    def pick() -> _FamilyState | None:
+        remaining = deadline - time.monotonic()
+        affordable = []
+        for s in states.values():
+            if s.failures >= 2 or s.timeouts >= 2:
+                continue
+            cost = s.mean_seconds or _prior_seconds(s.name, ctx, len(folds))
+            if cost > remaining * (0.9 if s.trials else 0.6):
+                continue
+            affordable.append((s, cost))
+        if not affordable:
+            return None
+        # Every family gets its first (portfolio) trial before any family gets a second.
+        untried = [s for s, _ in affordable if s.trials == 0 and not s.pending]
+        if untried:
+            return untried[0]
+        best = min((s.best_loss for s in states.values()), default=math.inf)
+        scale = max(abs(best), 1e-3) if math.isfinite(best) else 1.0
+
+        def weight(item):
+            s, cost = item
+            gap = (s.best_loss - best) / scale if math.isfinite(s.best_loss) else 10.0
+            return math.exp(-gap / GAP_TEMPERATURE) / math.sqrt(cost) / math.sqrt(1 + s.trials)
+
+        return max(affordable, key=weight)[0]
+
+    def record(state: _FamilyState, otrial, params, source, result: CVResult) -> None:
+        number = len(trials)
+        state.trials += 1
+        state.seconds += result.seconds
+        score = _score_from_loss(result.loss, greater)
+        finite = [s for s in result.fold_scores if math.isfinite(s)]
+        trial = Trial(
+            number=number,
+            family=state.name,
+            params=params,
+            status=result.status,
+            score=score if result.status == "ok" else math.nan,
+            score_std=float(np.std(finite)) if len(finite) > 1 else math.nan,
+            loss=result.loss,
+            fold_scores=tuple(result.fold_scores),
+            fit_seconds=result.seconds,
+            source=source,
+            error=result.error,
+        )
+        trials.append(trial)
+        if result.status == "ok":
+            state.study.tell(otrial, result.loss)
+            state.best_loss = min(state.best_loss, result.loss)
+            oof[number] = result.oof
+            _prune_oof(oof, trials, state.name)
+        else:
+            state.study.tell(otrial, state=optuna.trial.TrialState.FAIL)
+            if result.status == "failed":
+                state.failures += 1
+                logger.warning("%s trial failed: %s", state.name, result.error)
+            else:
+                state.timeouts += 1
+        if progress is not None:
+            best_trial = min((t for t in trials if t.ok), key=lambda t: t.loss, default=None)
+            progress.trial(trial, best_trial, max(0.0, deadline - time.monotonic()))
+
+    while True:
+        deadline = current_deadline()
+        if len(trials) + len(in_flight) >= max_trials:
+            stop_reason = f"reached the cap of {max_trials} trials"
+            break
+        while len(in_flight) < executor.max_workers:
+            state = pick()
+            if state is None:
+                break
+            if state.portfolio:
+                fixed = state.portfolio.pop(0)
+                state.study.enqueue_trial(fixed, skip_if_exists=False)
+                otrial = state.study.ask()
+                # Sampling an enqueued trial returns the fixed values, so TPE learns from them.
+                params = {**get_spec(state.name).sample(otrial, ctx), **fixed}
+                source = "portfolio"
+            else:
+                otrial = state.study.ask()
+                params = get_spec(state.name).sample(otrial, ctx)
+                source = "search"
+            future = executor.submit(
+                cross_validate, state.name, params, X, y, folds, ctx, metric, deadline
+            )
+            in_flight[future] = (state, otrial, params, source)
+            state.pending[future] = True
+        if not in_flight:
+            if any(s.trials for s in states.values()) or time.monotonic() >= deadline:
+                if deadline - time.monotonic() > 1.0:
+                    stop_reason = (
+                        "no remaining candidate fits in the time left "
+                        f"({deadline - time.monotonic():.1f} s)"
+                    )
+            else:
+                stop_reason = "no candidate fits in the time budget"
+            break
+        done, _ = wait(list(in_flight), return_when=FIRST_COMPLETED)
+        for future in done:
+            state, otrial, params, source = in_flight.pop(future)
+            state.pending.pop(future, None)
+            try:
+                result = future.result()
+            except Exception as exc:  # noqa: BLE001 - executor-level failure of one trial
+                result = CVResult("failed", None, [], math.inf, 0.0, f"{type(exc).__name__}: {exc}")
+            record(state, otrial, params, source, result)
+
+    leaderboard = Leaderboard(metric, greater, tuple(trials))
+    logger.info("search: %d trials in %.1f s (%s)", len(trials), time.monotonic() - start, stop_reason)
+    return SearchResult(leaderboard, oof, stop_reason, time.monotonic() - start)
+
+
+def _score_from_loss(loss: float, greater_is_better: bool) -> float:
+    return -loss if greater_is_better else loss
+
+
+def _prune_oof(oof: dict, trials: list[Trial], family: str) -> None:
+    """Keep out-of-fold outputs only for the best few trials of each family (memory)."""
+    mine = sorted((t for t in trials if t.family == family and t.number in oof), key=lambda t: t.loss)
+    for t in mine[KEEP_OOF_PER_FAMILY:]:
+        oof.pop(t.number, None)

@@ -1,0 +1,219 @@
+"""Split rows into a blind test set and cross-validation folds.
+
+The blind test is chosen first, from the cleaned rows, with a seed; nothing fitted later ever sees
+it until the final evaluation. Folds index *positions inside the training rows*.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import (
+    GroupKFold,
+    GroupShuffleSplit,
+    KFold,
+    StratifiedGroupKFold,
+    StratifiedKFold,
+    train_test_split,
+)
+
+from rightfit.errors import ConfigError, DataError
+
+logger = logging.getLogger(__name__)
+
+MIN_ROWS = 20
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """Which rows are the blind test, and how the rest is cross-validated.
+
+    ``train_rows``/``test_rows`` are positions in the cleaned frame; ``folds`` are
+    (fit, validation) positions inside ``train_rows``.
+    """
+
+    strategy: str
+    test_size: float
+    seed: int
+    n_rows: int
+    train_rows: np.ndarray = field(repr=False)
+    test_rows: np.ndarray = field(repr=False)
+    folds: tuple[tuple[np.ndarray, np.ndarray], ...] = field(repr=False)
+    description: str = ""
+
+    @property
+    def has_test(self) -> bool:
+        return len(self.test_rows) > 0
+
+    def test_fingerprint(self) -> str:
+        """A short hash of the blind-test row positions, to show the split is the one recorded."""
+        return hashlib.sha256(np.sort(self.test_rows).astype(np.int64).tobytes()).hexdigest()[:16]
+
+    def to_dict(self) -> dict:
+        return {
+            "strategy": self.strategy,
+            "test_size": self.test_size,
+            "seed": self.seed,
+            "n_rows": self.n_rows,
+            "n_train": len(self.train_rows),
+            "n_test": len(self.test_rows),
+            "n_folds": len(self.folds),
+            "test_rows": [int(i) for i in np.sort(self.test_rows)],
+            "test_fingerprint": self.test_fingerprint(),
+            "description": self.description,
+        }
+
+
+def choose_n_folds(n_train: int) -> int:
+    """5 folds for small data (stable estimates), 3 above 20,000 rows (each fit is costly)."""
+    return 5 if n_train <= 20_000 else 3
+
+
+def make_split(
+    y: pd.Series,
+    task: str,
+    *,
+    test_size: float = 0.2,
+    seed: int = 0,
+    groups: pd.Series | None = None,
+    times: pd.Series | None = None,
+    n_folds: int | None = None,
+) -> SplitPlan:
+    """Choose the blind test rows and the CV folds.
+
+    Parameters
+    ----------
+    y : Series
+        Target of the cleaned rows (encoded or raw labels).
+    test_size : float, default=0.2
+        Share of rows held out as the blind test; 0 disables it.
+    groups, times : Series, optional
+        Keep each group on one side of every split, or hold out the latest rows and
+        validate only on rows later than those fitted.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> plan = make_split(pd.Series([0, 1] * 50), "binary", seed=0)
+    >>> len(plan.test_rows), len(plan.folds)
+    (20, 5)
+    """
+    n = len(y)
+    if not 0 <= test_size < 1:
+        raise ConfigError(
+            f"--test-size must be a share between 0 and 1 (e.g. 0.2), got {test_size!r}."
+        )
+    if groups is not None and times is not None:
+        raise ConfigError("Use either --group-column or --time-column, not both.")
+    n_test = int(round(n * test_size))
+    if n < MIN_ROWS or (test_size > 0 and n - n_test < MIN_ROWS // 2) or (test_size and n_test < 2):
+        raise DataError(
+            f"Too few rows ({n}) for a blind test of {test_size:.0%} plus cross-validation. "
+            f"rightfit needs at least {MIN_ROWS} rows; add data, or pass --test-size 0 to skip "
+            "the blind test (scores then come from cross-validation only)."
+        )
+    positions = np.arange(n)
+    stratify = _stratify_labels(y, task)
+
+    if times is not None:
+        order = np.argsort(pd.to_datetime(times, errors="coerce").to_numpy(), kind="stable")
+        train_rows, test_rows = np.sort(order[: n - n_test]), np.sort(order[n - n_test :])
+        strategy = "time"
+        description = (
+            f"time-ordered: the latest {n_test} rows are the blind test; each CV fold validates "
+            "on rows later than those it fits"
+        )
+    elif groups is not None:
+        g = groups.astype(str).to_numpy()
+        if test_size > 0:
+            gss = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
+            train_rows, test_rows = next(gss.split(positions, groups=g))
+        else:
+            train_rows, test_rows = positions, positions[:0]
+        strategy = "group"
+        description = (
+            f"grouped: all rows of a group stay on one side ({len(np.unique(g))} groups); "
+            f"{len(test_rows)} rows in the blind test"
+        )
+    else:
+        if test_size > 0:
+            train_rows, test_rows = train_test_split(
+                positions, test_size=n_test, random_state=seed, stratify=stratify
+            )
+        else:
+            train_rows, test_rows = positions, positions[:0]
+        strategy = "stratified" if stratify is not None else "random"
+        description = (
+            f"{strategy}: {len(test_rows)} rows ({test_size:.0%}) held out as the blind test, "
+            f"seed {seed}"
+        )
+    train_rows, test_rows = np.sort(train_rows), np.sort(test_rows)
+    if test_size == 0:
+        description = "no blind test (--test-size 0): every reported score comes from CV"
+
+    k = n_folds or choose_n_folds(len(train_rows))
+    folds = _make_folds(y, task, train_rows, k, seed, groups, times, stratify)
+    description += f"; model selection by {len(folds)}-fold CV on the other {len(train_rows)} rows"
+    logger.info("split: %s", description)
+    return SplitPlan(
+        strategy=strategy,
+        test_size=float(test_size),
+        seed=seed,
+        n_rows=n,
+        train_rows=train_rows,
+        test_rows=test_rows,
+        folds=folds,
+        description=description,
+    )
+
+
+def _stratify_labels(y: pd.Series, task: str) -> np.ndarray | None:
+    if task not in ("binary", "multiclass"):
+        return None
+    labels = y.astype(str).to_numpy()
+    values, counts = np.unique(labels, return_counts=True)
+    if counts.min() < 2:
+        # A class seen once cannot be on both sides; merge it for stratification only.
+        rare = set(values[counts < 2])
+        labels = np.where(np.isin(labels, list(rare)), "__rare__", labels)
+        if (labels == "__rare__").sum() < 2:
+            return None
+    return labels
+
+
+def _make_folds(y, task, train_rows, k, seed, groups, times, stratify):
+    n_train = len(train_rows)
+    idx = np.arange(n_train)
+    if times is not None:
+        order = np.argsort(
+            pd.to_datetime(times, errors="coerce").to_numpy()[train_rows], kind="stable"
+        )
+        # Expanding window: fold i fits on the first blocks, validates on the next one.
+        blocks = np.array_split(order, k + 1)
+        return tuple(
+            (np.sort(np.concatenate(blocks[: i + 1])), np.sort(blocks[i + 1])) for i in range(k)
+        )
+    if groups is not None:
+        g = groups.astype(str).to_numpy()[train_rows]
+        k = min(k, len(np.unique(g)))
+        if k < 2:
+            raise DataError(
+                "The training rows hold a single group, so no CV fold can validate on unseen "
+                "groups. Use a --group-column with more distinct values."
+            )
+        if stratify is not None:
+            splitter = StratifiedGroupKFold(n_splits=k, shuffle=True, random_state=seed)
+            return tuple(splitter.split(idx, stratify[train_rows], groups=g))
+        return tuple(GroupKFold(n_splits=k).split(idx, groups=g))
+    if stratify is not None:
+        s = stratify[train_rows]
+        min_count = np.unique(s, return_counts=True)[1].min()
+        if min_count >= k:
+            splitter = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+            return tuple(splitter.split(idx, s))
+        logger.info("smallest class has %d training rows; using plain K-fold", min_count)
+    return tuple(KFold(n_splits=k, shuffle=True, random_state=seed).split(idx))
