@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.svm import SVC, SVR
@@ -33,12 +34,13 @@ def _build_svm(params: dict, ctx: FitContext) -> Pipeline:
     if ctx.task == "regression":
         model = SVR(C=params["C"], gamma=params["gamma"], cache_size=500)
     else:
-        model = SVC(
-            C=params["C"],
-            gamma=params["gamma"],
-            probability=True,
-            cache_size=500,
-            random_state=ctx.seed,
+        # Platt scaling on 3 internal folds gives probabilities (SVC(probability=True) is
+        # deprecated since scikit-learn 1.9 and did the same with 5 folds).
+        model = CalibratedClassifierCV(
+            SVC(C=params["C"], gamma=params["gamma"], cache_size=500, random_state=ctx.seed),
+            method="sigmoid",
+            cv=3,
+            ensemble=False,
         )
     return Pipeline([("prep", dense_preprocessor(ctx.n_rows)), ("model", model)])
 

@@ -1,0 +1,117 @@
+"""The same checks over every registered model family and task: a new family gets them free."""
+
+from __future__ import annotations
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from rightfit.models import FitContext, family_names, get_spec, predict_output
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+CASES = [(name, task) for name in family_names() for task in get_spec(name).tasks]
+
+
+def _prepared(n=160, task="binary", seed=0):
+    """A frame shaped like prepare_features output: floats with NaN, object categoricals."""
+    rng = np.random.default_rng(seed)
+    x1 = rng.normal(size=n)
+    x2 = rng.normal(size=n)
+    x2[rng.random(n) < 0.1] = np.nan
+    color = rng.choice(["red", "green", "blue"], n).astype(object)
+    color[rng.random(n) < 0.05] = np.nan
+    X = pd.DataFrame({"x1": x1, "x2": x2, "color": color})
+    signal = x1 + (color == "red") + rng.normal(scale=0.5, size=n)
+    if task == "regression":
+        y = signal * 10.0
+    elif task == "binary":
+        y = (signal > np.median(signal)).astype(np.int64)
+    else:
+        y = np.digitize(signal, np.quantile(signal, [0.33, 0.66])).astype(np.int64)
+    return X, y
+
+
+def _context(task, X, y):
+    return FitContext(
+        task=task,
+        n_rows=len(X),
+        n_numeric=2,
+        n_categorical=1,
+        n_classes=None if task == "regression" else int(y.max()) + 1,
+        seed=0,
+        n_jobs=1,
+    )
+
+
+def _fit(spec, params, task):
+    X, y = _prepared(task=task)
+    ctx = _context(task, X, y)
+    est = spec.build(params, ctx)
+    est.fit(X, y, **spec.fit_params(ctx))
+    return est, X, y, ctx
+
+
+@pytest.mark.parametrize(("name", "task"), CASES)
+def test_portfolio_config_fits_and_predicts_the_output_convention(name, task):
+    spec = get_spec(name)
+    X, y = _prepared(task=task)
+    ctx = _context(task, X, y)
+    for params in spec.portfolio(ctx):
+        est, X, y, ctx = _fit(spec, params, task)
+        out = predict_output(est, X, task, ctx.n_classes)
+        assert np.isfinite(out).all()
+        if task == "regression":
+            assert out.shape == (len(X),)
+        else:
+            assert out.shape == (len(X), ctx.n_classes)
+            np.testing.assert_allclose(out.sum(axis=1), 1.0, atol=1e-6)
+
+
+@pytest.mark.parametrize(("name", "task"), CASES)
+def test_estimator_clones_and_round_trips_params(name, task):
+    spec = get_spec(name)
+    X, y = _prepared(task=task)
+    ctx = _context(task, X, y)
+    est = spec.build(spec.portfolio(ctx)[0], ctx)
+    twin = clone(est)
+    assert type(twin) is type(est)
+    assert twin.get_params().keys() == est.get_params().keys()
+    twin.set_params(**{k: v for k, v in est.get_params(deep=False).items()})
+
+
+@pytest.mark.parametrize(("name", "task"), CASES)
+def test_sampled_search_space_builds_fittable_models(name, task):
+    spec = get_spec(name)
+    X, y = _prepared(task=task)
+    ctx = _context(task, X, y)
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=1))
+    for _ in range(2):
+        trial = study.ask()
+        params = spec.sample(trial, ctx)
+        if "n_estimators" in params:  # keep the check fast; the space itself is what is tested
+            params["n_estimators"] = min(params["n_estimators"], 60)
+        est = spec.build(params, ctx)
+        est.fit(X, y, **spec.fit_params(ctx))
+        assert np.isfinite(predict_output(est, X.head(5), task, ctx.n_classes)).all()
+
+
+@pytest.mark.parametrize(("name", "task"), CASES)
+def test_unseen_category_and_all_missing_row_are_handled(name, task):
+    spec = get_spec(name)
+    X, y = _prepared(task=task)
+    ctx = _context(task, X, y)
+    est, *_ = _fit(spec, spec.portfolio(ctx)[0], task)
+    odd = pd.DataFrame(
+        {"x1": [0.1, np.nan], "x2": [np.nan, np.nan], "color": np.array(["purple", np.nan], object)}
+    )
+    out = predict_output(est, odd, task, ctx.n_classes)
+    assert np.isfinite(out).all()
+
+
+def test_every_family_declares_a_summary_and_complexity_parameter():
+    for name in family_names():
+        spec = get_spec(name)
+        assert spec.summary and spec.complexity_param, name
