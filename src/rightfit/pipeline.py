@@ -112,8 +112,11 @@ def run(
     progress.stage(
         "load",
         f"{table.source}: {len(frame):,} rows x {frame.shape[1]} columns"
-        + (f" ({table.format}, {table.encoding}, delimiter {table.delimiter!r})"
-           if table.format == "csv" else f" ({table.format})"),
+        + (
+            f" ({table.format}, {table.encoding}, delimiter {table.delimiter!r})"
+            if table.format == "csv"
+            else f" ({table.format})"
+        ),
     )
     schema = infer_schema(frame, target, task)
     metric = metrics.check_metric(metric or metrics.default_metric(schema.task), schema.task)
@@ -215,7 +218,9 @@ def run(
     if len(members) > 1:
         progress.note(
             "ensemble of "
-            + ", ".join(f"{t.family} (weight {w:.2f})" for t, w in zip(members, weights, strict=True))
+            + ", ".join(
+                f"{t.family} (weight {w:.2f})" for t, w in zip(members, weights, strict=True)
+            )
             + f" beats the best single model in CV ({ensemble_info['cv_score']:.4f} vs "
             f"{best.score:.4f})"
         )
@@ -243,9 +248,7 @@ def run(
             output,
             baseline,
             classes=schema.classes,
-            source=(
-                f"blind test: {len(test):,} rows set aside before any fitting and scored once"
-            ),
+            source=(f"blind test: {len(test):,} rows set aside before any fitting and scored once"),
             baseline_text=_baseline_text(schema, y_train),
             random_state=seed,
         )
@@ -256,11 +259,12 @@ def run(
         progress.note("no blind test (--test-size 0): the scores above are cross-validated only")
     lap("evaluate")
 
-    delivered = {"fitted_on": "training rows (blind test excluded)", "n_rows": int(len(train))}
+    delivered = {"fitted_on": "training rows (blind test excluded)", "n_rows": len(train)}
     if refit_all and split.has_test:
-        needed = sum(
-            _refit_seconds(t, n_folds, n_fold_rows, split.n_rows) for t in members
-        ) + FINISH_OVERHEAD
+        needed = (
+            sum(_refit_seconds(t, n_folds, n_fold_rows, split.n_rows) for t in members)
+            + FINISH_OVERHEAD
+        )
         if budget.remaining() >= needed:
             context_all = FitContext(**{**context.__dict__, "n_rows": split.n_rows})
             model = _fit_members(members, weights, X_all, y, context_all)
@@ -295,7 +299,7 @@ def run(
             "encoding": table.encoding,
             "delimiter": table.delimiter,
             "sha256": table.fingerprint,
-            "n_rows": int(len(table.frame)),
+            "n_rows": len(table.frame),
             "n_columns": int(table.frame.shape[1]),
         },
         "schema": schema.to_dict(),
@@ -312,8 +316,12 @@ def run(
         "chosen": {
             "kind": "ensemble" if len(members) > 1 else "single",
             "members": [
-                {"trial": t.number, "family": t.family, "params": t.to_dict()["params"],
-                 "weight": w}
+                {
+                    "trial": t.number,
+                    "family": t.family,
+                    "params": t.to_dict()["params"],
+                    "weight": w,
+                }
                 for t, w in zip(members, weights, strict=True)
             ],
             "cv_score": ensemble_info["cv_score"],

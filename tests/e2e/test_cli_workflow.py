@@ -33,8 +33,14 @@ def fitted(tmp_path_factory):
     result = run_cli("fit", train, "--target", "churn", "--time-budget", 12, "--out", model_dir)
     elapsed = time.monotonic() - start
     assert result.returncode == 0, result.stderr
-    return {"root": root, "model": model_dir, "new": new_path, "new_frame": new,
-            "fit": result, "elapsed": elapsed}
+    return {
+        "root": root,
+        "model": model_dir,
+        "new": new_path,
+        "new_frame": new,
+        "fit": result,
+        "elapsed": elapsed,
+    }
 
 
 def test_fit_stays_within_its_budget_and_reports(fitted):
@@ -79,8 +85,16 @@ def test_info_json_holds_the_contract_fields(fitted):
     entries = record["leaderboard"]["entries"]
     assert entries and {"family", "params", "cv_score", "fit_seconds"} <= set(entries[0])
     names = {m["name"] for m in record["evaluation"]["metrics"]}
-    assert {"accuracy", "balanced_accuracy", "precision", "recall", "f1", "roc_auc",
-            "average_precision", "log_loss"} <= names
+    assert {
+        "accuracy",
+        "balanced_accuracy",
+        "precision",
+        "recall",
+        "f1",
+        "roc_auc",
+        "average_precision",
+        "log_loss",
+    } <= names
     assert all("baseline" in m for m in record["evaluation"]["metrics"])
     assert record["profile"]["n_rows"] == 400
     assert any("customer_id" in c["columns"] for c in record["cleaning_log"]["changes"])

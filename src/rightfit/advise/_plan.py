@@ -95,22 +95,23 @@ def _exclusion(name: str, facts: DataFacts) -> str | None:
     if facts.task not in spec.tasks:
         return f"does not handle task {facts.task!r}"
     if spec.max_rows is not None and facts.n_rows > spec.max_rows:
-        return (
-            f"{facts.n_rows:,} rows exceed its limit of {spec.max_rows:,}: "
-            + ("kernel SVM training grows with the square of the rows" if name == "svm"
-               else "prediction scans every training row, too slow and memory-heavy")
+        return f"{facts.n_rows:,} rows exceed its limit of {spec.max_rows:,}: " + (
+            "kernel SVM training grows with the square of the rows"
+            if name == "svm"
+            else "prediction scans every training row, too slow and memory-heavy"
         )
     width = facts.n_numeric + facts.n_categorical
     if name == "knn" and width > 100:
         return f"{width} columns: distances lose meaning in that many dimensions"
     if name == "svm" and facts.time_budget < 20 and facts.n_rows > 1000:
-        return f"a {facts.time_budget:.0f} s budget is too short for kernel SVM on {facts.n_rows:,} rows"
+        return (
+            f"a {facts.time_budget:.0f} s budget is too short for kernel SVM on "
+            f"{facts.n_rows:,} rows"
+        )
     return None
 
 
-def choose_candidates(
-    facts: DataFacts, metric: str, requested: list[str] | None = None
-) -> Plan:
+def choose_candidates(facts: DataFacts, metric: str, requested: list[str] | None = None) -> Plan:
     """Pick families from the data facts (or honour ``requested``), cheapest first.
 
     Examples

@@ -65,12 +65,13 @@ def friendly(command):
         except KeyboardInterrupt:
             typer.echo("interrupted: nothing was written.", err=True)
             raise typer.Exit(130) from None
-        except Exception as exc:  # noqa: BLE001 - the last line of defence for the CLI
+        except Exception as exc:
             if _state["debug"]:
                 traceback.print_exc()
             typer.echo(
                 f"internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug in rightfit; run again with --debug for the traceback and report it.",
+                "This is a bug in rightfit; run again with --debug for the traceback "
+                "and report it.",
                 err=True,
             )
             raise typer.Exit(1) from None

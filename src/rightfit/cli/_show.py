@@ -42,7 +42,9 @@ def chosen_line(record: dict) -> str:
     chosen = record["chosen"]
     members = chosen["members"]
     if chosen["kind"] == "single":
-        return f"{members[0]['family']} (trial {members[0]['trial']}), cv {_fmt(chosen['cv_score'])}"
+        return (
+            f"{members[0]['family']} (trial {members[0]['trial']}), cv {_fmt(chosen['cv_score'])}"
+        )
     parts = ", ".join(f"{m['family']} x{m['weight']:.2f}" for m in members)
     return f"ensemble of {parts}, cv {_fmt(chosen['cv_score'])}"
 
@@ -95,6 +97,8 @@ def record_summary(record: dict) -> str:
         *evaluation_lines(record),
         "",
         f"delivered model: fitted on {record['delivered_model']['fitted_on']}"
-        + (f" ({record['delivered_model']['note']})" if "note" in record["delivered_model"] else ""),
+        + (
+            f" ({record['delivered_model']['note']})" if "note" in record["delivered_model"] else ""
+        ),
     ]
     return "\n".join(lines)

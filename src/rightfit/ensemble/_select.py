@@ -31,7 +31,9 @@ class EnsembleChoice:
     @property
     def improves(self) -> bool:
         gain = self.best_single_loss - self.loss
-        return len(self.members) > 1 and gain > MIN_RELATIVE_GAIN * max(abs(self.best_single_loss), 1e-9)
+        return len(self.members) > 1 and gain > MIN_RELATIVE_GAIN * max(
+            abs(self.best_single_loss), 1e-9
+        )
 
     def to_dict(self) -> dict:
         return {

@@ -15,7 +15,9 @@ def predict_output(estimator, X, task: str, n_classes: int | None) -> np.ndarray
         return np.asarray(estimator.predict(X), dtype=float).ravel()
     proba = np.asarray(estimator.predict_proba(X), dtype=float)
     classes = np.asarray(getattr(estimator, "classes_", np.arange(proba.shape[1])))
-    if n_classes is None or (proba.shape[1] == n_classes and np.array_equal(classes, np.arange(n_classes))):
+    if n_classes is None or (
+        proba.shape[1] == n_classes and np.array_equal(classes, np.arange(n_classes))
+    ):
         return proba
     full = np.zeros((proba.shape[0], n_classes))
     full[:, classes.astype(int)] = proba

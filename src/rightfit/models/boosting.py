@@ -47,17 +47,46 @@ def _portfolio_lightgbm(ctx: FitContext) -> list[dict]:
     base = {"subsample": 1.0, "colsample_bytree": 1.0, "reg_lambda": 1e-3, "reg_alpha": 1e-3}
     return [
         # LightGBM's own defaults: a fast, honest first reference.
-        {**base, "n_estimators": 100, "learning_rate": 0.1, "num_leaves": 31,
-         "min_child_samples": 20},
+        {
+            **base,
+            "n_estimators": 100,
+            "learning_rate": 0.1,
+            "num_leaves": 31,
+            "min_child_samples": 20,
+        },
         # Slower learning with row/column sampling: usually better, 5x the cost.
-        {"n_estimators": 500, "learning_rate": 0.03, "num_leaves": 31, "min_child_samples": 20,
-         "subsample": 0.8, "colsample_bytree": 0.7, "reg_lambda": 1.0, "reg_alpha": 1e-3},
+        {
+            "n_estimators": 500,
+            "learning_rate": 0.03,
+            "num_leaves": 31,
+            "min_child_samples": 20,
+            "subsample": 0.8,
+            "colsample_bytree": 0.7,
+            "reg_lambda": 1.0,
+            "reg_alpha": 1e-3,
+        },
         # Small, strongly regularised trees: for small or noisy data.
-        {"n_estimators": 300, "learning_rate": 0.05, "num_leaves": 8, "min_child_samples": 40,
-         "subsample": 0.7, "colsample_bytree": 0.5, "reg_lambda": 5.0, "reg_alpha": 0.1},
+        {
+            "n_estimators": 300,
+            "learning_rate": 0.05,
+            "num_leaves": 8,
+            "min_child_samples": 40,
+            "subsample": 0.7,
+            "colsample_bytree": 0.5,
+            "reg_lambda": 5.0,
+            "reg_alpha": 0.1,
+        },
         # Larger trees for large data with interactions.
-        {"n_estimators": 800, "learning_rate": 0.03, "num_leaves": 96, "min_child_samples": 10,
-         "subsample": 0.8, "colsample_bytree": 0.6, "reg_lambda": 0.3, "reg_alpha": 1e-3},
+        {
+            "n_estimators": 800,
+            "learning_rate": 0.03,
+            "num_leaves": 96,
+            "min_child_samples": 10,
+            "subsample": 0.8,
+            "colsample_bytree": 0.6,
+            "reg_lambda": 0.3,
+            "reg_alpha": 1e-3,
+        },
     ]
 
 
@@ -104,10 +133,26 @@ def _sample_xgboost(trial, ctx: FitContext) -> dict:
 
 def _portfolio_xgboost(ctx: FitContext) -> list[dict]:
     return [
-        {"n_estimators": 400, "learning_rate": 0.05, "max_depth": 6, "min_child_weight": 1.0,
-         "subsample": 0.8, "colsample_bytree": 0.8, "reg_lambda": 1.0, "reg_alpha": 1e-3},
-        {"n_estimators": 300, "learning_rate": 0.05, "max_depth": 3, "min_child_weight": 5.0,
-         "subsample": 0.7, "colsample_bytree": 0.6, "reg_lambda": 5.0, "reg_alpha": 0.1},
+        {
+            "n_estimators": 400,
+            "learning_rate": 0.05,
+            "max_depth": 6,
+            "min_child_weight": 1.0,
+            "subsample": 0.8,
+            "colsample_bytree": 0.8,
+            "reg_lambda": 1.0,
+            "reg_alpha": 1e-3,
+        },
+        {
+            "n_estimators": 300,
+            "learning_rate": 0.05,
+            "max_depth": 3,
+            "min_child_weight": 5.0,
+            "subsample": 0.7,
+            "colsample_bytree": 0.6,
+            "reg_lambda": 5.0,
+            "reg_alpha": 0.1,
+        },
     ]
 
 

@@ -46,7 +46,9 @@ class QuantileClipper(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "low_")
         X = np.asarray(X, dtype=float)
         # NaN bounds (an all-missing column) leave values as they are.
-        return np.clip(X, np.nan_to_num(self.low_, nan=-np.inf), np.nan_to_num(self.high_, nan=np.inf))
+        return np.clip(
+            X, np.nan_to_num(self.low_, nan=-np.inf), np.nan_to_num(self.high_, nan=np.inf)
+        )
 
     def get_feature_names_out(self, input_features=None):
         return np.asarray(input_features, dtype=object)

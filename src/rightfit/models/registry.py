@@ -38,7 +38,7 @@ def get_spec(name: str) -> ModelSpec:
 
 
 def parse_models(names: str | list[str] | tuple[str, ...] | None) -> list[str] | None:
-    """Turn ``"lightgbm,linear"`` or a list into validated family names (None = let rightfit choose)."""
+    """Validate ``"lightgbm,linear"`` or a list of family names (None: rightfit chooses)."""
     if names is None:
         return None
     if isinstance(names, str):

@@ -54,8 +54,14 @@ def cross_validate(
         if i > 0:
             per_fold = (now - start) / i
             if now + per_fold > deadline:
-                return CVResult("timed_out", None, fold_scores, math.inf, now - start,
-                                f"stopped after {i} of {len(folds)} folds: budget reached")
+                return CVResult(
+                    "timed_out",
+                    None,
+                    fold_scores,
+                    math.inf,
+                    now - start,
+                    f"stopped after {i} of {len(folds)} folds: budget reached",
+                )
         ctx = replace(context, n_rows=len(fit_idx), deadline=deadline)
         try:
             estimator = spec.build(params, ctx)
@@ -64,17 +70,30 @@ def cross_validate(
                 estimator.fit(X.iloc[fit_idx], y[fit_idx], **spec.fit_params(ctx))
                 out = predict_output(estimator, X.iloc[val_idx], context.task, n_classes)
         except TrialTimeout as exc:
-            return CVResult("timed_out", None, fold_scores, math.inf,
-                            time.monotonic() - start, str(exc))
-        except Exception as exc:  # noqa: BLE001 - a failing candidate becomes a failed trial
+            return CVResult(
+                "timed_out", None, fold_scores, math.inf, time.monotonic() - start, str(exc)
+            )
+        except Exception as exc:
             logger.debug("%s failed on fold %d", family, i, exc_info=True)
-            return CVResult("failed", None, fold_scores, math.inf, time.monotonic() - start,
-                            f"{type(exc).__name__}: {exc}"[:500])
+            return CVResult(
+                "failed",
+                None,
+                fold_scores,
+                math.inf,
+                time.monotonic() - start,
+                f"{type(exc).__name__}: {exc}"[:500],
+            )
         oof[val_idx] = out
         fold_scores.append(metrics.score(metric, y[val_idx], out))
     covered = np.concatenate([v for _, v in folds])
     loss = metrics.loss(metric, y[covered], oof[covered])
     if not math.isfinite(loss):
-        return CVResult("failed", None, fold_scores, math.inf, time.monotonic() - start,
-                        f"{metric} is undefined on these predictions")
+        return CVResult(
+            "failed",
+            None,
+            fold_scores,
+            math.inf,
+            time.monotonic() - start,
+            f"{metric} is undefined on these predictions",
+        )
     return CVResult("ok", oof, fold_scores, loss, time.monotonic() - start)

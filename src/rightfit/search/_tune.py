@@ -228,12 +228,14 @@ def tune(
             state.pending.pop(future, None)
             try:
                 result = future.result()
-            except Exception as exc:  # noqa: BLE001 - executor-level failure of one trial
+            except Exception as exc:
                 result = CVResult("failed", None, [], math.inf, 0.0, f"{type(exc).__name__}: {exc}")
             record(state, otrial, params, source, result)
 
     leaderboard = Leaderboard(metric, greater, tuple(trials))
-    logger.info("search: %d trials in %.1f s (%s)", len(trials), time.monotonic() - start, stop_reason)
+    logger.info(
+        "search: %d trials in %.1f s (%s)", len(trials), time.monotonic() - start, stop_reason
+    )
     return SearchResult(leaderboard, oof, stop_reason, time.monotonic() - start)
 
 
@@ -243,6 +245,8 @@ def _score_from_loss(loss: float, greater_is_better: bool) -> float:
 
 def _prune_oof(oof: dict, trials: list[Trial], family: str) -> None:
     """Keep out-of-fold outputs only for the best few trials of each family (memory)."""
-    mine = sorted((t for t in trials if t.family == family and t.number in oof), key=lambda t: t.loss)
+    mine = sorted(
+        (t for t in trials if t.family == family and t.number in oof), key=lambda t: t.loss
+    )
     for t in mine[KEEP_OOF_PER_FAMILY:]:
         oof.pop(t.number, None)

@@ -109,7 +109,7 @@ def make_split(
         )
     if groups is not None and times is not None:
         raise ConfigError("Use either --group-column or --time-column, not both.")
-    n_test = int(round(n * test_size))
+    n_test = round(n * test_size)
     if n < MIN_ROWS or (test_size > 0 and n - n_test < MIN_ROWS // 2) or (test_size and n_test < 2):
         raise DataError(
             f"Too few rows ({n}) for a blind test of {test_size:.0%} plus cross-validation. "

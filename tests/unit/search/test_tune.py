@@ -21,8 +21,14 @@ def _data(n=300, seed=0):
 def test_search_tries_every_family_first_and_ranks_trials():
     X, y, folds = _data()
     result = tune(
-        ["linear", "lightgbm"], X, y, folds,
-        task="binary", metric="roc_auc", budget=Budget(6), n_classes=2,
+        ["linear", "lightgbm"],
+        X,
+        y,
+        folds,
+        task="binary",
+        metric="roc_auc",
+        budget=Budget(6),
+        n_classes=2,
     )
     trials = result.leaderboard.trials
     assert [t.family for t in trials[:2]] == ["linear", "lightgbm"]
@@ -37,8 +43,7 @@ def test_search_tries_every_family_first_and_ranks_trials():
 def test_search_respects_its_budget():
     X, y, folds = _data()
     start = time.monotonic()
-    tune(["lightgbm"], X, y, folds, task="binary", metric="log_loss", budget=Budget(3),
-         n_classes=2)
+    tune(["lightgbm"], X, y, folds, task="binary", metric="log_loss", budget=Budget(3), n_classes=2)
     assert time.monotonic() - start < 3 + 1.5
 
 
@@ -47,13 +52,25 @@ def test_a_failing_family_becomes_a_failed_trial_not_a_crash(monkeypatch):
         raise RuntimeError("this family is broken on purpose")
 
     spec = ModelSpec(
-        name="broken", tasks=("binary",), summary="always fails", build=broken_build,
-        sample=lambda trial, ctx: {}, portfolio=lambda ctx: [{}],
+        name="broken",
+        tasks=("binary",),
+        summary="always fails",
+        build=broken_build,
+        sample=lambda trial, ctx: {},
+        portfolio=lambda ctx: [{}],
     )
     monkeypatch.setitem(registry._REGISTRY, "broken", spec)
     X, y, folds = _data()
-    result = tune(["broken", "linear"], X, y, folds, task="binary", metric="roc_auc",
-                  budget=Budget(3), n_classes=2)
+    result = tune(
+        ["broken", "linear"],
+        X,
+        y,
+        folds,
+        task="binary",
+        metric="roc_auc",
+        budget=Budget(3),
+        n_classes=2,
+    )
     failed = [t for t in result.leaderboard.trials if t.family == "broken"]
     assert failed and failed[0].status == "failed"
     assert "broken on purpose" in failed[0].error
@@ -63,8 +80,17 @@ def test_a_failing_family_becomes_a_failed_trial_not_a_crash(monkeypatch):
 def test_same_seed_gives_the_same_first_trials():
     X, y, folds = _data()
     runs = [
-        tune(["linear"], X, y, folds, task="binary", metric="roc_auc", budget=Budget(2),
-             n_classes=2, max_trials=4)
+        tune(
+            ["linear"],
+            X,
+            y,
+            folds,
+            task="binary",
+            metric="roc_auc",
+            budget=Budget(2),
+            n_classes=2,
+            max_trials=4,
+        )
         for _ in range(2)
     ]
     a, b = ([(t.params, round(t.score, 10)) for t in r.leaderboard.trials] for r in runs)
@@ -77,7 +103,8 @@ def test_regression_search_scores_in_the_metric_orientation(metric):
     X = pd.DataFrame({"a": rng.normal(size=200)})
     y = 3 * X["a"].to_numpy() + rng.normal(scale=0.1, size=200)
     folds = make_split(pd.Series(y), "regression", test_size=0).folds
-    result = tune(["linear"], X, y, folds, task="regression", metric=metric, budget=Budget(2),
-                  max_trials=3)
+    result = tune(
+        ["linear"], X, y, folds, task="regression", metric=metric, budget=Budget(2), max_trials=3
+    )
     best = result.leaderboard.best()
     assert 0 < best.score < 0.5

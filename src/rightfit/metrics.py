@@ -1,0 +1,415 @@
+"""Metrics by name: what each one means, which task it fits, and a fast way to compute it.
+
+Conventions shared by the whole package: classification targets are encoded integers ``0..K-1``
+and a classifier's output is its probability matrix of shape ``(n, K)`` (binary too: two
+columns; a 1-D vector is read as the probability of class 1). Regression output is a float vector.
+
+Every metric is computed as a *weighted* sum over rows so one sort serves many bootstrap
+resamples (a resample with replacement is the same as integer row weights): see
+:func:`score_resamples`. The results agree with scikit-learn's functions on the same rows, except
+where scikit-learn raises or silently returns 0 for an undefined value, where we return ``nan``.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from rightfit.errors import ConfigError, DataError, did_you_mean
+
+logger = logging.getLogger(__name__)
+
+TASKS = ("binary", "multiclass", "regression")
+_CLASSIFICATION = ("binary", "multiclass")
+_EPS = 1e-15  # lower clip for probabilities in log_loss, so a confident miss costs ~34.5, not inf
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """What a metric measures and how to read it.
+
+    Examples
+    --------
+    >>> METRICS["roc_auc"].greater_is_better
+    True
+    """
+
+    name: str
+    tasks: tuple[str, ...]
+    greater_is_better: bool
+    needs_proba: bool
+    description: str
+
+
+_B, _M, _R = ("binary",), ("multiclass",), ("regression",)
+_HIGH, _LOW, _PROBA, _LABELS = True, False, True, False
+
+METRICS: dict[str, MetricInfo] = {
+    info.name: info
+    for info in (
+        MetricInfo("roc_auc", _B, _HIGH, _PROBA, "area under the ROC curve: ranking quality"),
+        MetricInfo("average_precision", _B, _HIGH, _PROBA, "area under precision-recall"),
+        MetricInfo("log_loss", _CLASSIFICATION, _LOW, _PROBA, "mean -log prob. of the true class"),
+        MetricInfo("accuracy", _CLASSIFICATION, _HIGH, _LABELS, "share of rows predicted right"),
+        MetricInfo("balanced_accuracy", _CLASSIFICATION, _HIGH, _LABELS, "mean recall of classes"),
+        MetricInfo("f1", _B, _HIGH, _LABELS, "harmonic mean of precision and recall"),
+        MetricInfo("precision", _B, _HIGH, _LABELS, "share of predicted positives that are right"),
+        MetricInfo("recall", _B, _HIGH, _LABELS, "share of actual positives that are found"),
+        MetricInfo("roc_auc_ovr", _M, _HIGH, _PROBA, "mean one-vs-rest ROC AUC of classes"),
+        MetricInfo("f1_macro", _M, _HIGH, _LABELS, "unweighted mean of per-class F1"),
+        MetricInfo("rmse", _R, _LOW, _LABELS, "root mean squared error, target units"),
+        MetricInfo("mae", _R, _LOW, _LABELS, "mean absolute error, target units"),
+        MetricInfo("r2", _R, _HIGH, _LABELS, "share of target variance explained"),
+        MetricInfo("mape", _R, _LOW, _LABELS, "mean absolute % error (needs no zero target)"),
+    )
+}
+
+_ALIASES = {
+    "auc": "roc_auc",
+    "logloss": "log_loss",
+    "cross_entropy": "log_loss",
+    "pr_auc": "average_precision",
+    "ap": "average_precision",
+    "acc": "accuracy",
+    "f1_score": "f1",
+    "macro_f1": "f1_macro",
+    "auc_ovr": "roc_auc_ovr",
+}
+# The natural name a user types for a multiclass task; the metric is the standard multiclass form.
+_MULTICLASS_ALIASES = {"roc_auc": "roc_auc_ovr", "f1": "f1_macro"}
+_HINTS = {
+    "mse": " Use 'rmse': it ranks models the same way and is in the target's units.",
+    "neg_mean_squared_error": " Use 'rmse': it ranks models the same way.",
+}
+_DEFAULTS = {"binary": "roc_auc", "multiclass": "log_loss", "regression": "rmse"}
+
+
+def _check_task(task: str) -> str:
+    if task not in TASKS:
+        raise ConfigError(
+            f"Unknown task {task!r}. Metrics are defined for {', '.join(TASKS)}."
+            + did_you_mean(str(task), TASKS)
+        )
+    return task
+
+
+def default_metric(task: str) -> str:
+    """The metric rightfit optimises when the user names none.
+
+    Examples
+    --------
+    >>> default_metric("binary")
+    'roc_auc'
+    """
+    return _DEFAULTS[_check_task(task)]
+
+
+def metrics_for(task: str) -> tuple[str, ...]:
+    """Canonical names of the metrics defined for ``task``.
+
+    Examples
+    --------
+    >>> metrics_for("regression")
+    ('rmse', 'mae', 'r2', 'mape')
+    """
+    _check_task(task)
+    return tuple(name for name, info in METRICS.items() if task in info.tasks)
+
+
+def check_metric(name: str, task: str) -> str:
+    """Return the canonical name of metric ``name`` for ``task``, or raise a helpful error.
+
+    Names are case-insensitive and accept a few aliases (``"auc"``, ``"logloss"``,
+    ``"pr_auc"``). For a multiclass task ``"roc_auc"`` means ``"roc_auc_ovr"`` and ``"f1"``
+    means ``"f1_macro"``.
+
+    Raises
+    ------
+    ConfigError
+        Unknown name (with the closest valid one), or a metric not defined for ``task``.
+
+    Examples
+    --------
+    >>> check_metric("AUC", "binary")
+    'roc_auc'
+    """
+    _check_task(task)
+    key = str(name).strip().lower().replace("-", "_").replace(" ", "_")
+    key = _ALIASES.get(key, key)
+    if task == "multiclass" and key in _MULTICLASS_ALIASES:
+        logger.info("metric %r on a multiclass task means %r", name, _MULTICLASS_ALIASES[key])
+        key = _MULTICLASS_ALIASES[key]
+    valid = metrics_for(task)
+    if key in valid:
+        return key
+    if key in METRICS:
+        raise ConfigError(
+            f"Metric {name!r} is not defined for task {task}; choose one of "
+            f"{', '.join(valid)}." + did_you_mean(key, valid)
+        )
+    hint = _HINTS.get(key) or did_you_mean(key, [*METRICS, *_ALIASES])
+    raise ConfigError(
+        f"Unknown metric {name!r}. For task {task}, choose one of {', '.join(valid)}." + hint
+    )
+
+
+def _canonical(name: str) -> str:
+    key = _ALIASES.get(name, name)
+    if key not in METRICS:
+        raise ConfigError(
+            f"Unknown metric {name!r}; choose one of {', '.join(METRICS)}."
+            + did_you_mean(str(name), METRICS)
+        )
+    return key
+
+
+def score(
+    name: str,
+    y_true: np.ndarray,
+    output: np.ndarray,
+    classes_present: int | None = None,
+    *,
+    threshold: float = 0.5,
+) -> float:
+    """Value of metric ``name`` for ``output`` against ``y_true``; ``nan`` when undefined.
+
+    Parameters
+    ----------
+    name : str
+        Canonical metric name (see :data:`METRICS`) or alias.
+    y_true : array of shape (n,)
+        Encoded classes ``0..K-1``, or the regression target.
+    output : array of shape (n, K) or (n,)
+        Class probabilities, or regression predictions.
+    classes_present : int, optional
+        Number of classes ``K`` the encoded target ranges over; by default the number of
+        columns of ``output`` (2 for a 1-D binary score). Classes missing from ``y_true``
+        (a small fold) are fine.
+    threshold : float, default=0.5
+        Binary only: rows with ``proba[:, 1] >= threshold`` are labelled 1 for label metrics.
+
+    Examples
+    --------
+    >>> score("roc_auc", [0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4])
+    1.0
+    >>> score("rmse", [1.0, 2.0], [1.0, 4.0])
+    1.4142135623730951
+    """
+    y_true, output = np.asarray(y_true), np.asarray(output)
+    weights = np.ones((1, len(y_true)))
+    values = score_resamples(
+        name, y_true, output, weights, n_classes=classes_present, threshold=threshold
+    )
+    return float(values[0])
+
+
+def loss(
+    name: str,
+    y_true: np.ndarray,
+    output: np.ndarray,
+    classes_present: int | None = None,
+) -> float:
+    """Metric ``name`` oriented so that lower is better (``-score`` when greater is better).
+
+    Examples
+    --------
+    >>> loss("accuracy", [0, 1], [[0.8, 0.2], [0.3, 0.7]])
+    -1.0
+    """
+    value = score(name, y_true, output, classes_present)
+    return -value if METRICS[_canonical(name)].greater_is_better else value
+
+
+def score_resamples(
+    name: str,
+    y_true: np.ndarray,
+    output: np.ndarray,
+    weights: np.ndarray,
+    *,
+    n_classes: int | None = None,
+    threshold: float = 0.5,
+) -> np.ndarray:
+    """One value of metric ``name`` per row of ``weights`` (e.g. bootstrap row counts).
+
+    A bootstrap resample drawn with replacement is the same as weighting each row by the number of
+    times it was drawn, so all resamples share one sort of the scores.
+
+    Parameters
+    ----------
+    weights : array of shape (B, n)
+        Non-negative row weights, one row per resample.
+
+    Examples
+    --------
+    >>> score_resamples("mae", [1.0, 2.0], [2.0, 2.0], [[1, 1], [2, 0]])
+    array([0.5, 1. ])
+    """
+    name = _canonical(name)
+    y_true = np.asarray(y_true)
+    output = np.asarray(output, dtype=float)
+    weights = np.atleast_2d(np.asarray(weights, dtype=float))
+    n = len(y_true)
+    if y_true.ndim != 1 or len(output) != n or weights.shape[1] != n:
+        raise DataError(
+            f"Metric {name!r} got y_true of shape {y_true.shape}, output of shape "
+            f"{output.shape} and weights of shape {weights.shape}; they need the same number of "
+            "rows. Pass the predictions for exactly the rows of y_true."
+        )
+    if "regression" in METRICS[name].tasks:
+        return _regression(name, y_true.astype(float), output, weights)
+    proba = _as_proba(output, n_classes)
+    y = _as_labels(y_true, proba.shape[1], name)
+    return _classification(name, y, proba, weights, threshold)
+
+
+# --- classification -----------------------------------------------------------------------------
+
+
+def _as_proba(output: np.ndarray, n_classes: int | None) -> np.ndarray:
+    if output.ndim == 1:
+        output = np.column_stack([1.0 - output, output])
+    k = output.shape[1] if n_classes is None else int(n_classes)
+    if output.ndim != 2 or output.shape[1] != k:
+        raise DataError(
+            f"Expected class probabilities of shape (n, {k}), got {output.shape}. "
+            "Pass predict_proba output with one column per encoded class."
+        )
+    return output
+
+
+def _as_labels(y_true: np.ndarray, k: int, name: str) -> np.ndarray:
+    y = y_true.astype(np.int64, copy=False)
+    if len(y) and (y.min() < 0 or y.max() >= k or not np.array_equal(y, y_true)):
+        raise DataError(
+            f"Metric {name!r} needs classes encoded as integers 0..{k - 1}, got values from "
+            f"{y_true.min()!r} to {y_true.max()!r}. Encode the target with the fitted label "
+            "encoder first."
+        )
+    return y
+
+
+def _safe_divide(num: np.ndarray, den: np.ndarray, undefined: float = math.nan) -> np.ndarray:
+    out = np.full(np.broadcast(num, den).shape, undefined)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def _labels(proba: np.ndarray, threshold: float) -> np.ndarray:
+    if proba.shape[1] == 2:
+        return (proba[:, 1] >= threshold).astype(np.int64)
+    return proba.argmax(axis=1)
+
+
+def _classification(name, y, proba, weights, threshold):
+    k = proba.shape[1]
+    if name == "log_loss":
+        p_true = np.clip(proba[np.arange(len(y)), y], _EPS, 1.0)
+        return _safe_divide(weights @ -np.log(p_true), weights.sum(axis=1))
+    if name == "roc_auc":
+        return _roc_auc(y == 1, proba[:, 1], weights)
+    if name == "average_precision":
+        return _average_precision(y == 1, proba[:, 1], weights)
+    if name == "roc_auc_ovr":
+        per_class = np.stack([_roc_auc(y == c, proba[:, c], weights) for c in range(k)], axis=1)
+        defined = ~np.isnan(per_class)
+        # A class absent from the rows has no ROC curve; average over the classes present.
+        total = np.where(defined, per_class, 0.0).sum(axis=1)
+        return np.where(
+            defined.sum(axis=1) >= 2, total / np.maximum(defined.sum(axis=1), 1), np.nan
+        )
+    predicted = _labels(proba, threshold)
+    if name == "accuracy":
+        return _safe_divide(weights @ (predicted == y), weights.sum(axis=1))
+    if name in ("precision", "recall", "f1"):
+        tp = weights @ ((y == 1) & (predicted == 1))
+        fp = weights @ ((y == 0) & (predicted == 1))
+        fn = weights @ ((y == 1) & (predicted == 0))
+        if name == "precision":  # nothing predicted positive: 0, as scikit-learn does
+            return _safe_divide(tp, tp + fp, undefined=0.0)
+        recall = _safe_divide(tp, tp + fn)
+        if name == "recall":
+            return recall
+        return np.where(np.isnan(recall), np.nan, _safe_divide(2 * tp, 2 * tp + fp + fn, 0.0))
+    onehot_true = y[:, None] == np.arange(k)
+    onehot_pred = predicted[:, None] == np.arange(k)
+    true_count = weights @ onehot_true
+    hits = weights @ (onehot_true & onehot_pred)
+    if name == "balanced_accuracy":
+        recall = _safe_divide(hits, true_count)
+        present = true_count > 0
+        return _safe_divide(np.where(present, recall, 0.0).sum(axis=1), present.sum(axis=1))
+    if name == "f1_macro":
+        denominator = true_count + weights @ onehot_pred  # = 2tp + fp + fn
+        f1 = _safe_divide(2 * hits, denominator, 0.0)
+        present = denominator > 0
+        return _safe_divide(np.where(present, f1, 0.0).sum(axis=1), present.sum(axis=1))
+    raise AssertionError(f"metric {name!r} has no implementation")  # pragma: no cover
+
+
+def _tie_groups(scores: np.ndarray, descending: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Sort order of ``scores`` and the start position of each run of equal scores."""
+    order = np.argsort(-scores if descending else scores, kind="stable")
+    sorted_scores = scores[order]
+    starts = np.flatnonzero(np.r_[True, sorted_scores[1:] != sorted_scores[:-1]])
+    return order, starts
+
+
+def _grouped(weights: np.ndarray, order: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Row weights in score order, summed over each run of tied scores: shape (B, groups)."""
+    in_order = np.take(weights, order, axis=1)
+    return in_order if len(starts) == in_order.shape[1] else np.add.reduceat(in_order, starts, 1)
+
+
+def _roc_auc(positive: np.ndarray, scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    order, starts = _tie_groups(scores, descending=False)
+    pos = _grouped(weights * positive, order, starts)
+    neg = _grouped(weights * ~positive, order, starts)
+    n_pos, n_neg = pos.sum(axis=1), neg.sum(axis=1)
+    # Mann-Whitney: each positive beats the negatives scored lower and half of those tied with it.
+    beaten = np.cumsum(neg, axis=1)
+    beaten -= 0.5 * neg
+    return _safe_divide(np.einsum("ij,ij->i", pos, beaten), n_pos * n_neg)
+
+
+def _average_precision(positive: np.ndarray, scores: np.ndarray, weights: np.ndarray):
+    order, starts = _tie_groups(scores, descending=True)
+    pos = _grouped(weights * positive, order, starts)
+    seen = np.cumsum(_grouped(weights, order, starts), axis=1)
+    precision = _safe_divide(np.cumsum(pos, axis=1), seen, 0.0)
+    # Each positive adds 1/P recall at the precision of its threshold (its whole tie group).
+    return _safe_divide(np.einsum("ij,ij->i", pos, precision), pos.sum(axis=1))
+
+
+# --- regression ---------------------------------------------------------------------------------
+
+
+def _regression(name, y, prediction, weights):
+    if prediction.ndim != 1:
+        raise DataError(
+            f"Metric {name!r} needs one prediction per row, got an array of shape "
+            f"{prediction.shape}. Pass predict() output for a regressor."
+        )
+    total = weights.sum(axis=1)
+    error = prediction - y
+    if name == "rmse":
+        return np.sqrt(_safe_divide(weights @ error**2, total))
+    if name == "mae":
+        return _safe_divide(weights @ np.abs(error), total)
+    if name == "mape":
+        if np.any(y == 0):
+            return np.full(len(weights), np.nan)
+        return _safe_divide(weights @ np.abs(error / y), total)
+    if name == "r2":
+        centred = y - y.mean()  # centring first keeps the variance sum accurate for large offsets
+        mean = _safe_divide(weights @ centred, total)
+        total_sum_squares = weights @ centred**2 - total * mean**2
+        residual = weights @ error**2
+        # Relative tolerance: a constant target leaves only rounding noise in the variance.
+        constant = total_sum_squares <= 1e-12 * np.maximum(weights @ centred**2, 1e-300)
+        return np.where(
+            constant, np.nan, 1.0 - residual / np.where(constant, 1.0, total_sum_squares)
+        )
+    raise AssertionError(f"metric {name!r} has no implementation")  # pragma: no cover
