@@ -35,7 +35,7 @@ def evaluation_lines(record: dict) -> list[str]:
     from rightfit.evaluate import Evaluation
 
     ev = Evaluation.from_dict(evaluation)
-    return [f"  {ev.source}"] + [f"  {line}" for line in ev.summary_lines()]
+    return [f"  {line}" for line in ev.summary_lines()]
 
 
 def chosen_line(record: dict) -> str:

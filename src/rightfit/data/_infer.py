@@ -1,0 +1,192 @@
+"""Task and schema inference: what to predict, and the role of every input column."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from rightfit.data._roles import guess_role, is_string_like
+from rightfit.data._schema import CLASSIFICATION_TASKS, TASKS, ColumnSchema, Schema
+from rightfit.errors import ConfigError, TargetError, did_you_mean
+
+logger = logging.getLogger(__name__)
+
+MAX_MULTICLASS_LEVELS = 20
+FEW_LEVELS = 10
+LEVELS_PER_ROW = 0.05
+
+
+def infer_task(y: pd.Series, task: str | None = None) -> str:
+    """Validate an explicit task, or infer one from the target values.
+
+    Text, boolean and category targets are classification (binary for two labels). A numeric
+    target is binary with two values, multiclass when it holds at most 20 integer values that
+    are few for the number of rows (< 5% of rows, or at most 10), otherwise regression.
+
+    Parameters
+    ----------
+    y : pandas.Series
+        The target column; its name is used in messages.
+    task : {"binary", "multiclass", "regression"} or None
+        ``None`` infers the task.
+
+    Returns
+    -------
+    str
+        One of ``TASKS``.
+
+    Examples
+    --------
+    >>> infer_task(pd.Series(["yes", "no", "yes"], name="churn"))
+    'binary'
+    >>> infer_task(pd.Series([1.5, 2.25, 3.0, 7.5], name="price"))
+    'regression'
+    """
+    name = y.name
+    if task is not None and task not in TASKS:
+        raise ConfigError(
+            f"Unknown task {task!r}.{did_you_mean(str(task), TASKS)} "
+            f"Use one of {', '.join(map(repr, TASKS))}, or leave task=None to infer it."
+        )
+    values = y.dropna()
+    if is_string_like(y):
+        values = values[values.astype(str).str.strip().isin(["", "?"]) == False]  # noqa: E712
+    if len(values) == 0:
+        raise TargetError(
+            f"Target column {name!r} is empty in all {len(y)} rows. "
+            "Choose the column that holds the labels, or fill it in before training."
+        )
+    numbers = _as_numbers(values)
+    n_unique = values.nunique()
+    if task == "regression":
+        if numbers is None:
+            examples = ", ".join(map(repr, values.astype(str).unique()[:3]))
+            raise TargetError(
+                f"Target column {name!r} is not numeric (values like {examples}), so "
+                "task='regression' cannot use it. Use task='binary' or task='multiclass', "
+                "or choose a numeric target."
+            )
+        return task
+    if n_unique < 2:
+        only = values.iloc[0]
+        raise TargetError(
+            f"Target column {name!r} has a single class ({_plain(only)!r}) in {len(values)} "
+            "rows. A classifier needs at least two. Check the filter that produced this file, "
+            "or choose another target column."
+        )
+    if task == "binary" and n_unique > 2:
+        raise TargetError(
+            f"Target column {name!r} has {n_unique} classes, but task='binary' needs exactly "
+            "two. Use task='multiclass', or map the labels to two classes first."
+        )
+    if task is not None:
+        return task
+    inferred, why = _auto_task(y, numbers, n_unique, len(values))
+    logger.info("task for target %r: %s (%s)", name, inferred, why)
+    return inferred
+
+
+def _auto_task(y: pd.Series, numbers: pd.Series | None, n_unique: int, n: int) -> tuple[str, str]:
+    if pd.api.types.is_bool_dtype(y.dtype) or (is_string_like(y) and numbers is None):
+        if n_unique == 2:
+            return "binary", "two labels"
+        return "multiclass", f"{n_unique} labels"
+    if n_unique == 2:
+        return "binary", "two distinct values"
+    integer_valued = bool(np.all(np.mod(numbers.to_numpy(dtype=float), 1) == 0))
+    few = n_unique / n < LEVELS_PER_ROW or n_unique <= FEW_LEVELS
+    if integer_valued and n_unique <= MAX_MULTICLASS_LEVELS and few:
+        return "multiclass", f"{n_unique} distinct integer values"
+    return "regression", f"numeric with {n_unique} distinct values"
+
+
+def _as_numbers(values: pd.Series) -> pd.Series | None:
+    """The values as float64 when they are numbers (or all parse as numbers), else None."""
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return None
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        return values.astype("float64")
+    numbers = pd.to_numeric(values.astype(str).str.strip(), errors="coerce")
+    return numbers.astype("float64") if numbers.notna().all() else None
+
+
+def infer_schema(frame: pd.DataFrame, target: str | None, task: str | None = None) -> Schema:
+    """Infer the task, the class labels and the role of every input column.
+
+    Each column gets one role (numeric, categorical, boolean, datetime, text, id, constant,
+    empty) and a plain-words reason. Only numeric, categorical, boolean and datetime columns
+    are model input (``Schema.feature_columns()``).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The training data, target included.
+    target : str or None
+        Name of the target column; ``None`` for data without labels.
+    task : str or None
+        Explicit task, or ``None`` to infer it from the target.
+
+    Returns
+    -------
+    Schema
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"age": [31, 45, 27, 50], "plan": ["a", "b", "a", "b"],
+    ...                       "churn": ["yes", "no", "no", "yes"]})
+    >>> schema = infer_schema(frame, target="churn")
+    >>> schema.task, schema.classes, schema.feature_columns()
+    ('binary', ('no', 'yes'), ['age', 'plan'])
+    """
+    names = [str(c) for c in frame.columns]
+    if target is not None and target not in names:
+        shown = ", ".join(map(repr, names[:20])) + (
+            f" and {len(names) - 20} more" if len(names) > 20 else ""
+        )
+        raise TargetError(
+            f"Target column {target!r} is not in the data.{did_you_mean(target, names)} "
+            f"Available columns: {shown}. Pass one of them as target."
+        )
+    if target is None and task is not None:
+        raise ConfigError(
+            f"task={task!r} needs a target column. Pass target='<label column>', or leave "
+            "task=None for data without labels."
+        )
+    frame = frame.set_axis(names, axis=1) if list(frame.columns) != names else frame
+    classes = None
+    if target is not None:
+        task = infer_task(frame[target], task)
+        if task in CLASSIFICATION_TASKS:
+            classes = class_labels(frame[target])
+    columns = []
+    for name in names:
+        if name == target:
+            continue
+        guess = guess_role(frame[name], name)
+        columns.append(
+            ColumnSchema(name, guess.role, str(frame[name].dtype), guess.reason, guess.parts)  # type: ignore[arg-type]
+        )
+        logger.debug("column %r: %s", name, guess.reason)
+    return Schema(tuple(columns), target, task, classes)
+
+
+def class_labels(y: pd.Series) -> tuple:
+    """Sorted unique labels as plain python scalars (integer-valued floats become ints)."""
+    values = y.dropna()
+    if is_string_like(y):
+        text = values.astype(str).str.strip()
+        values = values[~text.isin(["", "?"])]
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return tuple(sorted(bool(v) for v in values.unique()))
+    if pd.api.types.is_numeric_dtype(values.dtype):
+        unique = np.unique(values.to_numpy(dtype=float))
+        if np.all(np.mod(unique, 1) == 0):
+            return tuple(int(v) for v in unique)
+        return tuple(float(v) for v in unique)
+    return tuple(sorted({str(v) for v in values.unique()}))
+
+
+def _plain(value: object) -> object:
+    return value.item() if isinstance(value, np.generic) else value

@@ -1,0 +1,189 @@
+"""The issue rules: one small function per kind of finding."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from rightfit.data import ColumnSchema, Schema
+from rightfit.profile._types import ColumnProfile, Issue
+
+logger = logging.getLogger(__name__)
+
+MISSING_WARNING_SHARE = 0.05
+MISSING_MOST_SHARE = 0.5
+IMBALANCE_WARNING = 0.20
+IMBALANCE_CRITICAL = 0.05
+RARE_CLASS_ROWS = 10
+HIGH_CARDINALITY_LEVELS = 50
+HIGH_CARDINALITY_SHARE = 0.5
+DUPLICATE_WARNING_SHARE = 0.01
+
+_SET_ASIDE = {
+    "id": ("id_column", "a row identifier carries no signal that generalises"),
+    "constant": ("constant", "a column with one value cannot help a model"),
+    "empty": ("empty", "a column with no values cannot help a model"),
+    "text": ("text_column", "free text needs a text model, which tabular runs do not use yet"),
+}
+
+
+def column_issues(
+    schema: ColumnSchema, column: ColumnProfile, raw: pd.Series, n_rows: int
+) -> list[Issue]:
+    """Issues about one column: missing values, set-aside roles, mixed types, cardinality."""
+    issues = []
+    name = column.name
+    if schema.role in _SET_ASIDE:
+        kind, why = _SET_ASIDE[schema.role]
+        issues.append(
+            Issue(
+                kind,
+                (name,),
+                "info",
+                f"{name!r}: {schema.reason}",
+                f"set aside, not used for training ({why}); pass keep=[{name!r}] to use it",
+            )
+        )
+        return issues
+    n_invalid = column.n_missing - int(raw.isna().sum())
+    if schema.role == "numeric" and not pd.api.types.is_numeric_dtype(raw.dtype) and n_invalid:
+        issues.append(
+            Issue(
+                "mixed_types",
+                (name,),
+                "warning",
+                f"{name!r} holds numbers stored as text; {n_invalid} values are not numbers "
+                f"({_examples(raw)})",
+                "they will be treated as missing; fix them at the source if they mean something",
+            )
+        )
+    elif "mixed value types" in schema.reason:
+        issues.append(
+            Issue(
+                "mixed_types",
+                (name,),
+                "warning",
+                f"{name!r}: {schema.reason}",
+                "values are compared as text labels (1 and '1' are the same level); "
+                "make the column one type at the source",
+            )
+        )
+    if column.n_missing:
+        share = column.missing_share
+        if schema.role == "categorical":
+            suggestion = "treated as its own '(missing)' level, learned inside each CV fold"
+        else:
+            suggestion = (
+                "tree models use missing values as they are; other models fill in the median "
+                "of each training fold and add a missing-indicator column"
+            )
+        if share >= MISSING_MOST_SHARE:
+            suggestion += "; with most values missing, check whether the column is worth keeping"
+        issues.append(
+            Issue(
+                "missing",
+                (name,),
+                "warning" if share >= MISSING_WARNING_SHARE else "info",
+                f"{name!r} is missing in {column.n_missing:,} of {n_rows:,} rows ({share:.1%})",
+                suggestion,
+            )
+        )
+    if schema.role == "categorical":
+        levels = column.n_unique
+        if levels > HIGH_CARDINALITY_LEVELS or (
+            levels > 10 and levels / max(1, n_rows) > HIGH_CARDINALITY_SHARE
+        ):
+            issues.append(
+                Issue(
+                    "high_cardinality",
+                    (name,),
+                    "warning",
+                    f"{name!r} has {levels:,} distinct labels in {n_rows:,} rows",
+                    "rare labels are grouped inside each fold; if the labels are names or "
+                    "codes of single records, exclude the column",
+                )
+            )
+    return issues
+
+
+def _examples(raw: pd.Series) -> str:
+    unique = pd.Series(raw.dropna().astype(str).unique()[:2000], dtype=object)
+    bad = unique[pd.to_numeric(unique.str.strip(), errors="coerce").isna()]
+    return ", ".join(repr(v) for v in bad.iloc[:3])
+
+
+def dataset_issues(
+    n_rows: int,
+    n_duplicates: int,
+    columns: tuple[ColumnProfile, ...],
+    schema: Schema,
+    class_counts: tuple[tuple[str, int], ...] | None,
+) -> list[Issue]:
+    """Issues about the whole table: duplicates, outliers, class balance."""
+    issues = []
+    if n_duplicates:
+        share = n_duplicates / max(1, n_rows)
+        issues.append(
+            Issue(
+                "duplicates",
+                (),
+                "warning" if share >= DUPLICATE_WARNING_SHARE else "info",
+                f"{n_duplicates:,} rows ({share:.1%}) are exact copies of an earlier row",
+                "removed before splitting (first copy kept), so copies cannot sit on both "
+                "sides of the blind-test split",
+            )
+        )
+    with_outliers = [c for c in columns if c.n_outliers]
+    if with_outliers:
+        listed = ", ".join(f"{c.name!r} ({c.n_outliers:,})" for c in with_outliers[:10])
+        more = f" and {len(with_outliers) - 10} more" if len(with_outliers) > 10 else ""
+        issues.append(
+            Issue(
+                "outliers",
+                tuple(c.name for c in with_outliers),
+                "info",
+                f"far outliers (beyond 3 × IQR from the quartiles) in {listed}{more}",
+                "tree models are unaffected; for linear, kNN and SVM models values are clipped "
+                "to the 1st-99th percentile inside each fold",
+            )
+        )
+    if class_counts:
+        issues.extend(_class_issues(class_counts, schema.target))
+    return issues
+
+
+def _share(share: float) -> str:
+    return f"{share:.2%}" if share < 0.01 else f"{share:.1%}"
+
+
+def _class_issues(class_counts: tuple[tuple[str, int], ...], target: str | None) -> list[Issue]:
+    issues = []
+    total = sum(n for _, n in class_counts)
+    label, smallest = min(class_counts, key=lambda c: c[1])
+    share = smallest / max(1, total)
+    if share < IMBALANCE_WARNING:
+        issues.append(
+            Issue(
+                "imbalance",
+                (target,) if target else (),
+                "critical" if share < IMBALANCE_CRITICAL else "warning",
+                f"the smallest class {label!r} is {_share(share)} of rows "
+                f"({smallest:,} of {total:,})",
+                "judge models by PR AUC or F1 rather than accuracy and consider class weights; "
+                "splits are stratified so every fold keeps the minority class",
+            )
+        )
+    for label, count in class_counts:
+        if count < RARE_CLASS_ROWS:
+            issues.append(
+                Issue(
+                    "rare_class",
+                    (target,) if target else (),
+                    "warning",
+                    f"class {label!r} has only {count} rows",
+                    "cross-validation folds may miss it; merge it with a similar class or "
+                    "collect more rows",
+                )
+            )
+    return issues

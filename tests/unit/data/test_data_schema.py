@@ -1,0 +1,164 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from rightfit.data import ColumnSchema, Schema, infer_schema, infer_task
+from rightfit.errors import ConfigError, TargetError
+
+RNG = np.random.default_rng(0)
+
+
+def _frame(n: int = 200) -> pd.DataFrame:
+    charges = [f"{v:.2f}" for v in RNG.uniform(10, 100, n)]
+    charges[3] = " "
+    return pd.DataFrame(
+        {
+            "customerID": [f"{i:04d}-ABCD" for i in range(n)],
+            "tenure": RNG.integers(0, 72, n),
+            "TotalCharges": charges,
+            "Partner": RNG.choice(["Yes", "No"], n),
+            "plan": RNG.choice(["basic", "plus", "pro"], n),
+            "signup": pd.date_range("2020-01-01", periods=n, freq="D").astype(str),
+            "note": [
+                f"customer {i} wrote a rather long complaint about the service" for i in range(n)
+            ],
+            "country": ["DE"] * n,
+            "blank": [np.nan] * n,
+            "Churn": RNG.choice(["Yes", "No"], n),
+        }
+    )
+
+
+def test_roles_with_reasons():
+    schema = infer_schema(_frame(), target="Churn")
+    roles = {c.name: c.role for c in schema.columns}
+    assert roles == {
+        "customerID": "id",
+        "tenure": "numeric",
+        "TotalCharges": "numeric",
+        "Partner": "boolean",
+        "plan": "categorical",
+        "signup": "datetime",
+        "note": "text",
+        "country": "constant",
+        "blank": "empty",
+    }
+    assert "1 values that are not numbers (' ')" in schema.column("TotalCharges").reason
+    assert schema.column("customerID").reason.startswith("id:")
+    assert schema.column("signup").parts == ("year", "month", "day", "dayofweek", "epoch_days")
+    assert schema.feature_columns() == ["tenure", "TotalCharges", "Partner", "plan", "signup"]
+    assert schema.task == "binary" and schema.classes == ("No", "Yes")
+
+
+def test_datetime_with_time_gets_hour():
+    stamps = pd.date_range("2021-03-01 08:30", periods=60, freq="7h").astype(str)
+    frame = pd.DataFrame({"when": stamps, "y": [0.5 * i for i in range(60)]})
+    assert infer_schema(frame, "y").column("when").parts[-2:] == ("hour", "epoch_days")
+
+
+def test_integer_sequence_is_an_id_and_01_stays_numeric():
+    frame = pd.DataFrame({"row": np.arange(100) + 1, "flag": [0, 1] * 50, "y": [1, 2] * 50})
+    schema = infer_schema(frame, "y")
+    assert schema.column("row").role == "id"
+    assert schema.column("flag").role == "numeric"
+
+
+def test_surname_like_repeats_stay_categorical():
+    names = [f"name{i % 70}" for i in range(200)]
+    schema = infer_schema(pd.DataFrame({"Surname": names, "y": [0, 1] * 100}), "y")
+    assert schema.column("Surname").role == "categorical"
+
+
+def test_mixed_type_column_is_categorical_with_note():
+    values = [1, "a", 2.5, "b", None] * 20
+    schema = infer_schema(pd.DataFrame({"m": values, "y": [0, 1] * 50}), "y")
+    column = schema.column("m")
+    assert column.role == "categorical"
+    assert "mixed value types" in column.reason
+
+
+def test_codes_with_many_letters_stay_categorical():
+    codes = [str(250 + i % 40) for i in range(190)] + [f"V{i}" for i in range(10)]
+    schema = infer_schema(pd.DataFrame({"diag": codes, "y": [0, 1] * 100}), "y")
+    assert schema.column("diag").role == "categorical"
+
+
+def test_schema_round_trips_through_json():
+    schema = infer_schema(_frame(), target="Churn")
+    again = Schema.from_dict(json.loads(json.dumps(schema.to_dict())))
+    assert again == schema
+    changed = schema.with_role("tenure", "excluded", "excluded: leak")
+    assert changed.column("tenure").role == "excluded" and schema.column("tenure").role == "numeric"
+    assert "tenure" not in changed.feature_columns()
+
+
+def test_unknown_role_and_column():
+    with pytest.raises(ConfigError, match=r"Did you mean 'numeric'"):
+        ColumnSchema("x", "numerc", "int64", "")  # type: ignore[arg-type]
+    schema = infer_schema(_frame(), target="Churn")
+    with pytest.raises(ConfigError, match=r"Did you mean 'tenure'"):
+        schema.column("tenur")
+
+
+def test_target_not_found_suggests_closest():
+    with pytest.raises(TargetError, match=r"'churn' is not in the data\. Did you mean 'Churn'\?"):
+        infer_schema(_frame(), target="churn")
+
+
+def test_target_not_found_lists_columns_truncated():
+    frame = pd.DataFrame({f"col{i}": [1, 2] for i in range(30)})
+    with pytest.raises(TargetError, match=r"and 10 more. Pass one of them as target"):
+        infer_schema(frame, target="zzz")
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        (["a", "b", "a"], "binary"),
+        (["a", "b", "c"], "multiclass"),
+        ([True, False, True], "binary"),
+        ([0, 1, 1, 0], "binary"),
+        ([1, 2, 3] * 40, "multiclass"),
+        (list(range(200)), "regression"),
+        ([0.5, 1.5, 2.25, 3.0], "regression"),
+    ],
+)
+def test_infer_task(values, expected):
+    assert infer_task(pd.Series(values, name="y")) == expected
+
+
+def test_classes_are_plain_python_scalars():
+    frame = pd.DataFrame({"x": range(6), "y": np.array([0.0, 1.0, np.nan, 1.0, 0.0, 1.0])})
+    schema = infer_schema(frame, "y")
+    assert schema.classes == (0, 1) and all(type(c) is int for c in schema.classes)
+
+
+def test_task_typo_suggests_the_right_one():
+    with pytest.raises(ConfigError, match=r"Did you mean 'binary'"):
+        infer_task(pd.Series([0, 1], name="y"), task="binray")
+
+
+def test_single_class_names_the_fix():
+    with pytest.raises(TargetError, match=r"single class \('a'\) in 3 rows.*at least two"):
+        infer_task(pd.Series(["a", "a", "a"], name="label"))
+
+
+def test_target_all_missing():
+    y = pd.Series([np.nan] * 4, name="y")
+    with pytest.raises(TargetError, match=r"'y' is empty in all 4 rows.*Choose the column"):
+        infer_task(y)
+
+
+def test_regression_on_text_target():
+    y = pd.Series(["low", "high", "mid"], name="y")
+    with pytest.raises(TargetError, match=r"not numeric.*task='multiclass'"):
+        infer_task(y, task="regression")
+
+
+def test_binary_with_three_classes():
+    with pytest.raises(TargetError, match=r"task='multiclass'"):
+        infer_task(pd.Series(["a", "b", "c"], name="y"), task="binary")
