@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 # Seconds kept for writing the bundle and scoring the blind test, beyond the refits themselves.
 FINISH_OVERHEAD = 1.5
 # The estimate of a final refit from CV fold timings is rough; keep this much headroom.
-REFIT_SAFETY = 1.3
+REFIT_SAFETY = 1.15
 
 
 @dataclass(frozen=True)
@@ -170,16 +170,17 @@ def run(
         progress.note(line)
 
     n_folds = len(split.folds)
-    n_fold_rows = int(len(train) * (n_folds - 1) / n_folds) if n_folds > 1 else len(train)
-    n_final_fits = 2 if (refit_all and split.has_test) else 1
+    n_fold_rows = int(np.mean([len(fit_rows) for fit_rows, _ in split.folds]))
+    final_sizes = [len(train)] + ([split.n_rows] if (refit_all and split.has_test) else [])
 
     def reserve(trials: list[Trial]) -> float:
         ok = [t for t in trials if t.ok]
         if not ok:
             return FINISH_OVERHEAD + 0.05 * min(budget.seconds, 600)
         best = min(ok, key=lambda t: t.loss)
-        fit = _refit_seconds(best, n_folds, n_fold_rows, split.n_rows)
-        return FINISH_OVERHEAD + n_final_fits * fit
+        return FINISH_OVERHEAD + sum(
+            _refit_seconds(best, n_folds, n_fold_rows, size) for size in final_sizes
+        )
 
     progress.start_search(max(0.0, budget.remaining() - reserve([])), metric)
     search = tune(
@@ -213,7 +214,7 @@ def run(
         )
 
     members, weights, ensemble_info = _choose_final(
-        search, y_train, metric, split, budget, n_final_fits, n_fold_rows
+        search, y_train, metric, split, budget, final_sizes, n_fold_rows
     )
     if len(members) > 1:
         progress.note(
@@ -356,7 +357,7 @@ def _make_plan(schema, metric, X_train, y_train, budget, models) -> Plan:
     return plan
 
 
-def _choose_final(search: SearchResult, y_train, metric, split, budget, n_final_fits, n_fold_rows):
+def _choose_final(search: SearchResult, y_train, metric, split, budget, final_sizes, n_fold_rows):
     """The best single trial, or an ensemble of trials when it wins in CV and its refits fit."""
     board = search.leaderboard
     best = board.best()
@@ -371,8 +372,8 @@ def _choose_final(search: SearchResult, y_train, metric, split, budget, n_final_
     n_folds = len(split.folds)
     # Drop the lightest members until every final refit fits in the time left.
     while len(members) > 1:
-        need = FINISH_OVERHEAD + n_final_fits * sum(
-            _refit_seconds(t, n_folds, n_fold_rows, split.n_rows) for t in members
+        need = FINISH_OVERHEAD + sum(
+            _refit_seconds(t, n_folds, n_fold_rows, size) for t in members for size in final_sizes
         )
         if need <= budget.remaining():
             break

@@ -112,7 +112,7 @@ def _exclusion(name: str, facts: DataFacts) -> str | None:
 
 
 def choose_candidates(facts: DataFacts, metric: str, requested: list[str] | None = None) -> Plan:
-    """Pick families from the data facts (or honour ``requested``), cheapest first.
+    """Pick families from the data facts (or honour ``requested``), likeliest winner first.
 
     Examples
     --------
@@ -136,7 +136,7 @@ def choose_candidates(facts: DataFacts, metric: str, requested: list[str] | None
             excluded[name] = why_not
         else:
             kept.append(Candidate(name, _reason_for(name, facts)))
-    kept.sort(key=lambda c: get_spec(c.name).cost_rank)
+    kept.sort(key=lambda c: get_spec(c.name).priority)
     for name, why in excluded.items():
         logger.info("skip %s: %s", name, why)
     return Plan(facts.task, metric, facts, tuple(kept), excluded)

@@ -25,6 +25,11 @@ class FitContext:
         return self.n_numeric + self.n_categorical
 
     @property
+    def n_outputs(self) -> int:
+        """Models fitted per boosting round: one per class for multiclass, else one."""
+        return self.n_classes if self.task == "multiclass" and self.n_classes else 1
+
+    @property
     def categorical_indices(self) -> list[int]:
         """Positions of the categorical columns after preprocessing (numeric columns first)."""
         return list(range(self.n_numeric, self.n_numeric + self.n_categorical))
@@ -47,7 +52,12 @@ class ModelSpec:
     sample: Callable[[Any, FitContext], dict[str, Any]]
     portfolio: Callable[[FitContext], list[dict[str, Any]]]
     fit_params: Callable[[FitContext], dict[str, Any]] = field(default=lambda ctx: {})
-    cost_rank: int = 3  # 1 = cheap ... 5 = expensive, per row; used to order first trials
+    # Rough seconds to fit and predict one fold with these params on this machine class
+    # (2 cores); the search rescales it by what it measures. Used to skip what cannot finish.
+    cost: Callable[[dict[str, Any], FitContext], float] = field(
+        default=lambda params, ctx: 2e-7 * ctx.n_rows * max(ctx.n_features, 1)
+    )
+    priority: int = 5  # order of the first trials: the most likely winner first
     max_rows: int | None = None  # above this the family is too slow to be worth trying
     outlier_sensitive: bool = False
     interpretable: bool = False

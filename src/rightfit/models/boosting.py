@@ -164,7 +164,17 @@ LIGHTGBM = ModelSpec(
     sample=_sample_lightgbm,
     portfolio=_portfolio_lightgbm,
     fit_params=_fit_params_lightgbm,
-    cost_rank=2,
+    # Measured: 2.2 s for 100 rounds x 3 classes on 43k rows x 46 columns, 2 cores.
+    cost=lambda params, ctx: (
+        0.05
+        + 4e-9
+        * params["n_estimators"]
+        * ctx.n_outputs
+        * ctx.n_rows
+        * max(ctx.n_features, 1)
+        * min(1.0, 0.3 + params["num_leaves"] / 45)
+    ),
+    priority=0,
     complexity_param="num_leaves",
 )
 
@@ -175,6 +185,16 @@ XGBOOST = ModelSpec(
     build=_build_xgboost,
     sample=_sample_xgboost,
     portfolio=_portfolio_xgboost,
-    cost_rank=3,
+    # Measured: 4.8 s for 400 rounds of depth 6 x 3 classes on 43k rows x 46 columns.
+    cost=lambda params, ctx: (
+        0.1
+        + 2e-9
+        * params["n_estimators"]
+        * ctx.n_outputs
+        * ctx.n_rows
+        * max(ctx.n_features, 1)
+        * min(2.0, 2 ** (params["max_depth"] - 6))
+    ),
+    priority=2,
     complexity_param="max_depth",
 )

@@ -6,15 +6,23 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 
 from rightfit.models._spec import FitContext, ModelSpec
-from rightfit.models.preprocess import dense_preprocessor
+from rightfit.models.preprocess import MAX_ONEHOT_LEVELS, dense_preprocessor
+
+
+def _width(ctx: FitContext) -> int:
+    """Columns after one-hot encoding and missing indicators, at most."""
+    return 2 * ctx.n_numeric + MAX_ONEHOT_LEVELS * ctx.n_categorical
 
 
 def _build(params: dict, ctx: FitContext) -> Pipeline:
     if ctx.task == "regression":
         model = Ridge(alpha=params["alpha"])
     else:
+        # Newton-Cholesky converges in a handful of iterations on scaled one-hot data (measured
+        # 3.8 s vs 17 s for lbfgs on 43k rows x 291 columns); its cost grows with width squared.
+        solver = "newton-cholesky" if _width(ctx) <= 1500 else "lbfgs"
         model = LogisticRegression(
-            C=params["C"], class_weight=params.get("class_weight"), max_iter=2000, tol=1e-4
+            C=params["C"], class_weight=params.get("class_weight"), solver=solver, max_iter=300
         )
     return Pipeline([("prep", dense_preprocessor(ctx.n_rows)), ("model", model)])
 
@@ -41,7 +49,12 @@ LINEAR = ModelSpec(
     build=_build,
     sample=_sample,
     portfolio=_portfolio,
-    cost_rank=1,
+    cost=lambda params, ctx: (
+        0.1
+        + 3e-8 * ctx.n_rows * _width(ctx)
+        + 4e-10 * ctx.n_rows * min(_width(ctx), 300) ** 2 * ctx.n_outputs
+    ),
+    priority=1,
     outlier_sensitive=True,
     interpretable=True,
     complexity_param="C",

@@ -12,7 +12,7 @@ import logging
 import math
 import time
 from concurrent.futures import FIRST_COMPLETED, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,8 @@ class _FamilyState:
     best_loss: float = math.inf
     failures: int = 0
     timeouts: int = 0
+    skips: int = 0
+    cost_ratios: list = field(default_factory=list)  # measured / estimated seconds
     pending: dict = field(default_factory=dict)
 
     @property
@@ -57,10 +59,21 @@ class SearchResult:
     seconds: float
 
 
-def _prior_seconds(spec_name: str, ctx: FitContext, n_folds: int) -> float:
-    """A deliberately rough a-priori cost of one CV trial, before anything was measured."""
-    cells = ctx.n_rows * max(ctx.n_features, 1)
-    return get_spec(spec_name).cost_rank * cells * 1.5e-7 * n_folds + 0.05 * n_folds
+def _raw_cost(name: str, params: dict, fold_ctx: FitContext, n_folds: int) -> float:
+    """The family's own cost model for one CV trial, in calibration-machine seconds."""
+    try:
+        return get_spec(name).cost(params, fold_ctx) * n_folds
+    except (KeyError, TypeError, ValueError):
+        return 2e-7 * fold_ctx.n_rows * max(fold_ctx.n_features, 1) * n_folds
+
+
+def _estimate(
+    state: _FamilyState, params: dict, fold_ctx: FitContext, n_folds: int, machine_factor: float
+) -> float:
+    """Seconds one CV trial of ``params`` should take: the family's cost model, rescaled by
+    what this family (or, before it ran, every family) measured on this machine."""
+    factor = float(np.median(state.cost_ratios)) if state.cost_ratios else machine_factor
+    return _raw_cost(state.name, params, fold_ctx, n_folds) * factor
 
 
 def tune(
@@ -116,6 +129,8 @@ def tune(
         n_jobs=n_jobs,
     )
     greater = metrics.METRICS[metric].greater_is_better
+    n_folds = len(folds)
+    fold_ctx = replace(ctx, n_rows=int(np.mean([len(f) for f, _ in folds])))
     states = {}
     for i, name in enumerate(families):
         sampler = optuna.samplers.TPESampler(seed=seed + i, n_startup_trials=5, multivariate=True)
@@ -125,14 +140,30 @@ def tune(
     in_flight: dict = {}
     stop_reason = "time budget reached"
 
+    def machine_factor() -> float:
+        # Until anything ran, assume this machine is 1.5x slower than the one calibrated on.
+        ratios = [r for s in states.values() for r in s.cost_ratios]
+        return float(np.median(ratios)) if ratios else 1.5
+
+    def next_cost(s: _FamilyState, remaining: float) -> float:
+        # A portfolio entry that cannot finish in time is dropped, not allowed to block the family.
+        while s.portfolio:
+            cost = _estimate(s, s.portfolio[0], fold_ctx, n_folds, machine_factor())
+            if cost <= remaining * 0.9:
+                return cost
+            s.portfolio.pop(0)
+        if s.mean_seconds is not None:
+            return s.mean_seconds
+        return _estimate(s, {}, fold_ctx, n_folds, machine_factor())
+
     def pick() -> _FamilyState | None:
         remaining = deadline - time.monotonic()
         affordable = []
         for s in states.values():
-            if s.failures >= 2 or s.timeouts >= 2:
+            if s.failures >= 2 or s.timeouts >= 2 or s.skips >= 3:
                 continue
-            cost = s.mean_seconds or _prior_seconds(s.name, ctx, len(folds))
-            if cost > remaining * (0.9 if s.trials else 0.6):
+            cost = next_cost(s, remaining)
+            if cost > remaining * 0.9:
                 continue
             affordable.append((s, cost))
         if not affordable:
@@ -155,6 +186,9 @@ def tune(
         number = len(trials)
         state.trials += 1
         state.seconds += result.seconds
+        if result.status == "ok":
+            raw = _raw_cost(state.name, params, fold_ctx, n_folds)
+            state.cost_ratios.append(result.seconds / max(raw, 1e-3))
         score = _score_from_loss(result.loss, greater)
         finite = [s for s in result.fold_scores if math.isfinite(s)]
         trial = Trial(
@@ -207,6 +241,13 @@ def tune(
                 otrial = state.study.ask()
                 params = get_spec(state.name).sample(otrial, ctx)
                 source = "search"
+                cost = _estimate(state, params, fold_ctx, n_folds, machine_factor())
+                if cost > (deadline - time.monotonic()) * 0.9:
+                    # Too slow for the time left (e.g. thousands of trees): do not start it.
+                    state.study.tell(otrial, state=optuna.trial.TrialState.PRUNED)
+                    state.skips += 1
+                    continue
+                state.skips = 0
             future = executor.submit(
                 cross_validate, state.name, params, X, y, folds, ctx, metric, deadline
             )

@@ -21,11 +21,12 @@ def test_small_data_keeps_svm_and_knn():
     assert all(c.reason for c in plan.candidates)
 
 
-def test_cheapest_families_come_first():
+def test_likeliest_winner_comes_first():
     from rightfit.models import get_spec
 
     plan = choose_candidates(_facts(800), "roc_auc")
-    ranks = [get_spec(n).cost_rank for n in plan.names]
+    ranks = [get_spec(n).priority for n in plan.names]
+    assert plan.names[0] == "lightgbm"
     assert ranks == sorted(ranks)
 
 
