@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 KEEP_OOF_PER_FAMILY = 3
 # How sharply the scheduler prefers the leading family: a family 2 % behind gets e^-1 the weight.
 GAP_TEMPERATURE = 0.02
+# Relative gap to the best family beyond which a family gets no more trials.
+HOPELESS_GAP = 0.10
 
 
 @dataclass
@@ -168,19 +170,31 @@ def tune(
             affordable.append((s, cost))
         if not affordable:
             return None
-        # Every family gets its first (portfolio) trial before any family gets a second.
-        untried = [s for s, _ in affordable if s.trials == 0 and not s.pending]
-        if untried:
-            return untried[0]
+        # Every family gets its first (portfolio) trial before any family gets a second, then
+        # its second one: a single default can be badly off on a dataset (LightGBM's defaults
+        # diverge on multiclass poker hands) while the family's next strong default is fine.
+        for round_ in (0, 1):
+            waiting = [
+                s for s, _ in affordable if s.trials == round_ and s.portfolio and not s.pending
+            ]
+            if waiting:
+                return waiting[0]
         best = min((s.best_loss for s in states.values()), default=math.inf)
         scale = max(abs(best), 1e-3) if math.isfinite(best) else 1.0
 
+        def gap(s: _FamilyState) -> float:
+            return (s.best_loss - best) / scale if math.isfinite(s.best_loss) else 10.0
+
+        # A family far behind after a few trials is not worth more time, even if it is cheap.
+        competitive = [(s, c) for s, c in affordable if gap(s) <= HOPELESS_GAP or s.trials < 3]
+        if not competitive:
+            return None
+
         def weight(item):
             s, cost = item
-            gap = (s.best_loss - best) / scale if math.isfinite(s.best_loss) else 10.0
-            return math.exp(-gap / GAP_TEMPERATURE) / math.sqrt(cost) / math.sqrt(1 + s.trials)
+            return math.exp(-gap(s) / GAP_TEMPERATURE) / math.sqrt(cost) / math.sqrt(1 + s.trials)
 
-        return max(affordable, key=weight)[0]
+        return max(competitive, key=weight)[0]
 
     def record(state: _FamilyState, otrial, params, source, result: CVResult) -> None:
         number = len(trials)
@@ -248,8 +262,15 @@ def tune(
                     state.skips += 1
                     continue
                 state.skips = 0
+            # Cost models can be far off (deep trees on noisy data): cap each trial at a few
+            # times its estimate, or a sixth of the search, so one trial cannot eat the budget.
+            estimate = _estimate(state, params, fold_ctx, n_folds, machine_factor())
+            now = time.monotonic()
+            trial_deadline = min(
+                deadline, now + max(3.0 * estimate, (hard_deadline - start) / 6, 2.0)
+            )
             future = executor.submit(
-                cross_validate, state.name, params, X, y, folds, ctx, metric, deadline
+                cross_validate, state.name, params, X, y, folds, ctx, metric, trial_deadline
             )
             in_flight[future] = (state, otrial, params, source)
             state.pending[future] = True
@@ -257,7 +278,7 @@ def tune(
             if any(s.trials for s in states.values()) or time.monotonic() >= deadline:
                 if deadline - time.monotonic() > 1.0:
                     stop_reason = (
-                        "no remaining candidate fits in the time left "
+                        "no remaining candidate is both competitive and fits in the time left "
                         f"({deadline - time.monotonic():.1f} s)"
                     )
             else:
