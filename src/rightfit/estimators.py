@@ -123,10 +123,12 @@ class AutoClassifier(ClassifierMixin, _AutoEstimator):
         return self
 
     def predict_proba(self, X) -> np.ndarray:
-        return self.model_.predict_proba(self._frame(X))
+        frame = self._frame(X)  # raises NotFittedError before anything else
+        return self.model_.predict_proba(frame)
 
     def predict(self, X) -> np.ndarray:
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
 
 
 class AutoRegressor(RegressorMixin, _AutoEstimator):
@@ -136,4 +138,5 @@ class AutoRegressor(RegressorMixin, _AutoEstimator):
         return "regression"
 
     def predict(self, X) -> np.ndarray:
-        return self.model_.predict(self._frame(X))
+        frame = self._frame(X)
+        return self.model_.predict(frame)

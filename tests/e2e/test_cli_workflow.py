@@ -130,3 +130,11 @@ def test_help_is_instant_and_imports_no_heavy_library():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
     assert run_cli("--help").returncode == 0
+
+
+def test_demo_runs_the_whole_flow(tmp_path):
+    result = run_cli("demo", "--out", tmp_path / "demo", "--time-budget", 10)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "demo" / "model" / "record.json").exists()
+    assert (tmp_path / "demo" / "new_patients_scored.csv").exists()
+    assert "blind test" in result.stdout

@@ -7,6 +7,7 @@ import logging
 import sys
 import time
 import traceback
+import warnings
 
 import typer
 
@@ -42,6 +43,10 @@ def _root(
     debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
 ) -> None:
     _state["debug"] = debug
+    # Library warnings (extra columns at predict time, version drift) as one plain line each.
+    warnings.showwarning = lambda message, category, *args, **kwargs: typer.echo(
+        f"warning: {message}", err=True
+    )
     logging.basicConfig(
         level=logging.DEBUG if debug else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",

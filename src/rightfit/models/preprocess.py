@@ -59,14 +59,15 @@ def _rare_threshold(n_rows: int) -> int:
 
 
 def tree_preprocessor(n_rows: int) -> ColumnTransformer:
-    """Numeric columns as they are (NaN kept), categoricals as ordinal codes (-1 = missing/unseen).
+    """Numeric columns as they are (NaN kept), categoricals as ordinal codes (NaN = missing/unseen,
+    which every tree family here routes as missing).
 
     Rare levels are grouped into one code, learned from the fitting rows.
     """
     ordinal = OrdinalEncoder(
         handle_unknown="use_encoded_value",
-        unknown_value=-1,
-        encoded_missing_value=-1,
+        unknown_value=np.nan,
+        encoded_missing_value=np.nan,
         min_frequency=_rare_threshold(n_rows),
         dtype=np.float64,
     )
