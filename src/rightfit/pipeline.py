@@ -4,7 +4,6 @@ refit → record. The only module that calls the stages in order."""
 from __future__ import annotations
 
 import logging
-import math
 import os
 import time
 from dataclasses import dataclass
@@ -21,7 +20,15 @@ from rightfit.data import Schema, infer_schema, prepare_features, read_table, re
 from rightfit.ensemble import WeightedEnsemble, select_ensemble
 from rightfit.errors import ConfigError, DataError, RightfitError, did_you_mean
 from rightfit.evaluate import baseline_output, evaluate
-from rightfit.models import FitContext, TabularPredictor, get_spec, parse_models, predict_output
+from rightfit.models import (
+    FitContext,
+    TabularPredictor,
+    build_estimator,
+    get_spec,
+    parse_models,
+    predict_output,
+    single_threaded,
+)
 from rightfit.profile import profile_table
 from rightfit.progress import Progress, SilentProgress
 from rightfit.search import SearchResult, Trial, tune
@@ -33,6 +40,9 @@ logger = logging.getLogger(__name__)
 FINISH_OVERHEAD = 1.5
 # The estimate of a final refit from CV fold timings is rough; keep this much headroom.
 REFIT_SAFETY = 1.15
+# Families an ensemble is likely to draw on, and how far behind the leader they may be.
+ENSEMBLE_FAMILIES = 3
+MEMBER_GAP = 0.05
 
 
 @dataclass(frozen=True)
@@ -174,12 +184,11 @@ def run(
     final_sizes = [len(train)] + ([split.n_rows] if (refit_all and split.has_test) else [])
 
     def reserve(trials: list[Trial]) -> float:
-        ok = [t for t in trials if t.ok]
-        if not ok:
+        members = _likely_members(trials)
+        if not members:
             return FINISH_OVERHEAD + 0.05 * min(budget.seconds, 600)
-        best = min(ok, key=lambda t: t.loss)
         return FINISH_OVERHEAD + sum(
-            _refit_seconds(best, n_folds, n_fold_rows, size) for size in final_sizes
+            _refit_seconds(t, n_folds, n_fold_rows, size) for t in members for size in final_sizes
         )
 
     progress.start_search(max(0.0, budget.remaining() - reserve([])), metric)
@@ -335,6 +344,20 @@ def run(
     return RunResult(TabularPredictor(model, schema), record)
 
 
+def _likely_members(trials: list[Trial]) -> list[Trial]:
+    """The best trial of each of the (up to) three best families within reach of the leader:
+    the models a final ensemble would refit, so the search leaves time for them."""
+    best_per_family: dict[str, Trial] = {}
+    for t in sorted((t for t in trials if t.ok), key=lambda t: t.loss):
+        best_per_family.setdefault(t.family, t)
+    ranked = list(best_per_family.values())
+    if not ranked:
+        return []
+    lead = ranked[0].loss
+    scale = max(abs(lead), 1e-3)
+    return [t for t in ranked[:ENSEMBLE_FAMILIES] if (t.loss - lead) / scale <= MEMBER_GAP]
+
+
 def _make_plan(schema, metric, X_train, y_train, budget, models) -> Plan:
     n_numeric = int(sum(pd.api.types.is_numeric_dtype(t) for t in X_train.dtypes))
     minority = None
@@ -400,9 +423,9 @@ def _fit_members(members: list[Trial], weights, X, y, context: FitContext):
     fitted = []
     for trial in members:
         spec = get_spec(trial.family)
-        estimator = spec.build(trial.params, context)
+        estimator = build_estimator(trial.family, trial.params, context)
         estimator.fit(X, y, **spec.fit_params(context))
-        fitted.append(estimator)
+        fitted.append(single_threaded(estimator))
     if len(fitted) == 1:
         return fitted[0]
     return WeightedEnsemble.from_fitted(fitted, weights, context.task, context.n_classes)
@@ -417,7 +440,3 @@ def _baseline_text(schema: Schema, y_train: np.ndarray) -> str:
         f"class priors of the training rows (majority {schema.classes[top]!r}, "
         f"{counts[top] / counts.sum():.1%})"
     )
-
-
-def _finite(value: float) -> float | None:
-    return value if math.isfinite(value) else None

@@ -91,7 +91,7 @@ def test_auto_classifier_is_a_scikit_learn_estimator():
     assert set(clf.predict(X)) <= {0, 1}
     assert clf.predict_proba(X).shape == (200, 2)
     assert 0.5 < clf.score(X, y) <= 1.0
-    assert clf.leaderboard_.shape[0] >= 2
+    assert len(clf.leaderboard_) >= 1 and clf.record_["task"] == "binary"
     pipe = make_pipeline(FunctionTransformer(lambda d: d), clone(clf).set_params(time_budget=3))
     pipe.fit(X, y)
     assert pipe.predict(X).shape == (200,)

@@ -3,7 +3,9 @@
 from rightfit.models._deadline import TrialTimeout
 from rightfit.models._output import predict_output
 from rightfit.models._predictor import TabularPredictor
+from rightfit.models._serving import single_threaded
 from rightfit.models._spec import FitContext, ModelSpec
+from rightfit.models._target import build_estimator, log_target_helps
 from rightfit.models.registry import family_names, get_spec, parse_models, register
 
 __all__ = [
@@ -11,9 +13,12 @@ __all__ = [
     "ModelSpec",
     "TabularPredictor",
     "TrialTimeout",
+    "build_estimator",
     "family_names",
     "get_spec",
+    "log_target_helps",
     "parse_models",
     "predict_output",
     "register",
+    "single_threaded",
 ]

@@ -19,6 +19,7 @@ class FitContext:
     seed: int = 0
     n_jobs: int = 2
     deadline: float | None = None  # time.monotonic() value after which a fit should stop
+    log_target: bool = False  # regression target positive and skewed: also try log(y)
 
     @property
     def n_features(self) -> int:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from rightfit import metrics
-from rightfit.models import FitContext, TrialTimeout, get_spec, predict_output
+from rightfit.models import FitContext, TrialTimeout, build_estimator, get_spec, predict_output
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ def cross_validate(
                 )
         ctx = replace(context, n_rows=len(fit_idx), deadline=deadline)
         try:
-            estimator = spec.build(params, ctx)
+            estimator = build_estimator(family, params, ctx)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 estimator.fit(X.iloc[fit_idx], y[fit_idx], **spec.fit_params(ctx))

@@ -19,7 +19,7 @@ import pandas as pd
 
 from rightfit import metrics
 from rightfit.budget import Budget
-from rightfit.models import FitContext, get_spec
+from rightfit.models import FitContext, get_spec, log_target_helps
 from rightfit.search._cv import CVResult, cross_validate
 from rightfit.search._executor import LocalExecutor, TrialExecutor
 from rightfit.search._leaderboard import Leaderboard
@@ -129,6 +129,7 @@ def tune(
         n_classes=n_classes,
         seed=seed,
         n_jobs=n_jobs,
+        log_target=task == "regression" and log_target_helps(y),
     )
     greater = metrics.METRICS[metric].greater_is_better
     n_folds = len(folds)
@@ -137,7 +138,7 @@ def tune(
     for i, name in enumerate(families):
         sampler = optuna.samplers.TPESampler(seed=seed + i, n_startup_trials=5, multivariate=True)
         study = optuna.create_study(direction="minimize", sampler=sampler)
-        states[name] = _FamilyState(name, study, list(get_spec(name).portfolio(ctx)))
+        states[name] = _FamilyState(name, study, _portfolio(name, ctx))
     oof: dict[int, np.ndarray] = {}
     in_flight: dict = {}
     stop_reason = "time budget reached"
@@ -249,11 +250,11 @@ def tune(
                 state.study.enqueue_trial(fixed, skip_if_exists=False)
                 otrial = state.study.ask()
                 # Sampling an enqueued trial returns the fixed values, so TPE learns from them.
-                params = {**get_spec(state.name).sample(otrial, ctx), **fixed}
+                params = {**_sample(state.name, otrial, ctx), **fixed}
                 source = "portfolio"
             else:
                 otrial = state.study.ask()
-                params = get_spec(state.name).sample(otrial, ctx)
+                params = _sample(state.name, otrial, ctx)
                 source = "search"
                 cost = _estimate(state, params, fold_ctx, n_folds, machine_factor())
                 if cost > (deadline - time.monotonic()) * 0.9:
@@ -269,6 +270,8 @@ def tune(
             trial_deadline = min(
                 deadline, now + max(3.0 * estimate, (hard_deadline - start) / 6, 2.0)
             )
+            if not any(t.ok for t in trials):
+                trial_deadline = deadline  # until something has finished, nothing is capped
             future = executor.submit(
                 cross_validate, state.name, params, X, y, folds, ctx, metric, trial_deadline
             )
@@ -299,6 +302,21 @@ def tune(
         "search: %d trials in %.1f s (%s)", len(trials), time.monotonic() - start, stop_reason
     )
     return SearchResult(leaderboard, oof, stop_reason, time.monotonic() - start)
+
+
+def _sample(family: str, trial, ctx: FitContext) -> dict:
+    params = get_spec(family).sample(trial, ctx)
+    if ctx.log_target:
+        params["log_target"] = trial.suggest_categorical("log_target", [True, False])
+    return params
+
+
+def _portfolio(family: str, ctx: FitContext) -> list[dict]:
+    """The family's strong defaults; on a skewed positive target, the first one on log(y) too."""
+    entries = list(get_spec(family).portfolio(ctx))
+    if not ctx.log_target or not entries:
+        return entries
+    return [{**entries[0], "log_target": True}] + [{**e, "log_target": False} for e in entries]
 
 
 def _score_from_loss(loss: float, greater_is_better: bool) -> float:

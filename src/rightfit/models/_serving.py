@@ -1,0 +1,30 @@
+"""Make a fitted model cheap to call one row at a time."""
+
+from __future__ import annotations
+
+from sklearn.pipeline import Pipeline
+
+
+def single_threaded(estimator):
+    """Set ``n_jobs=1`` on every step of a fitted model, in place, and return it.
+
+    Thread pools cost more than they save on the small batches a served model sees (a forest
+    with ``n_jobs=2`` spends milliseconds per call starting workers); training keeps its cores.
+    """
+    fitted_inner = getattr(estimator, "regressor_", None)  # TransformedTargetRegressor
+    if fitted_inner is not None:
+        single_threaded(fitted_inner)
+        return estimator
+    members = getattr(estimator, "estimators", None)
+    if isinstance(members, list) and not isinstance(estimator, Pipeline):
+        for member in members:
+            single_threaded(member)
+        return estimator
+    steps = estimator.steps if isinstance(estimator, Pipeline) else [(None, estimator)]
+    for _, step in steps:
+        if "n_jobs" in step.get_params(deep=False):
+            step.set_params(n_jobs=1)
+        inner = getattr(step, "estimator", None)  # e.g. CalibratedClassifierCV(SVC)
+        if inner is not None and "n_jobs" in inner.get_params(deep=False):
+            inner.set_params(n_jobs=1)
+    return estimator
