@@ -18,7 +18,7 @@ from rightfit.budget import Budget
 from rightfit.clean import clean_table
 from rightfit.data import Schema, infer_schema, prepare_features, read_table, read_target
 from rightfit.ensemble import WeightedEnsemble, select_ensemble
-from rightfit.errors import ConfigError, DataError, RightfitError, did_you_mean
+from rightfit.errors import ConfigError, DataError, RightfitError, TargetError, did_you_mean
 from rightfit.evaluate import baseline_output, evaluate
 from rightfit.models import (
     FitContext,
@@ -74,6 +74,19 @@ def _encode_target(y_raw: pd.Series, schema: Schema) -> np.ndarray:
         unknown = sorted(map(str, y_raw[encoded.isna()].unique()))[:5]
         raise DataError(f"Target values {unknown} do not match the detected classes.")
     return encoded.to_numpy(dtype=np.int64)
+
+
+def _check_class_counts(y: np.ndarray, schema: Schema) -> None:
+    if schema.task != "binary":
+        return
+    counts = np.bincount(y, minlength=2)
+    if counts.min() < 2:
+        rare = schema.classes[int(counts.argmin())]
+        raise TargetError(
+            f"Class {rare!r} of target {schema.target!r} has {int(counts.min())} row(s); a "
+            "classifier needs at least 2 rows of each class to train and validate. Add examples "
+            "of that class, or check the filter that produced this file."
+        )
 
 
 def _refit_seconds(trial: Trial, n_folds: int, n_fold_rows: int, n_rows: int) -> float:
@@ -158,6 +171,7 @@ def run(
         )
     y = _encode_target(read_target(frame, schema), schema)
     n_classes = None if schema.task == "regression" else len(schema.classes)
+    _check_class_counts(y, schema)
     lap("clean")
 
     split = make_split(
@@ -183,11 +197,14 @@ def run(
     n_fold_rows = int(np.mean([len(fit_rows) for fit_rows, _ in split.folds]))
     final_sizes = [len(train)] + ([split.n_rows] if (refit_all and split.has_test) else [])
 
+    # Ensemble selection, blind-test prediction, bootstrap and writing the bundle grow with rows.
+    finish = FINISH_OVERHEAD + 2e-5 * split.n_rows
+
     def reserve(trials: list[Trial]) -> float:
         members = _likely_members(trials)
         if not members:
-            return FINISH_OVERHEAD + 0.05 * min(budget.seconds, 600)
-        return FINISH_OVERHEAD + sum(
+            return finish + 0.05 * min(budget.seconds, 600)
+        return finish + sum(
             _refit_seconds(t, n_folds, n_fold_rows, size) for t in members for size in final_sizes
         )
 
@@ -270,7 +287,14 @@ def run(
     lap("evaluate")
 
     delivered = {"fitted_on": "training rows (blind test excluded)", "n_rows": len(train)}
-    if refit_all and split.has_test:
+    log_members = any(t.params.get("log_target") for t in members)
+    if refit_all and split.has_test and log_members and float(np.min(y)) <= 0:
+        delivered["note"] = (
+            "refit on all rows skipped: the chosen model works on log(target), and the blind-test "
+            "rows hold a target value <= 0; the delivered model is the one the blind test scored"
+        )
+        progress.note(delivered["note"])
+    elif refit_all and split.has_test:
         needed = (
             sum(_refit_seconds(t, n_folds, n_fold_rows, split.n_rows) for t in members)
             + FINISH_OVERHEAD
@@ -335,6 +359,7 @@ def run(
                 for t, w in zip(members, weights, strict=True)
             ],
             "cv_score": ensemble_info["cv_score"],
+            "cv_score_note": ensemble_info.get("cv_score_note", ""),
             "ensemble": ensemble_info.get("ensemble"),
         },
         "evaluation": evaluation.to_dict() if evaluation is not None else None,
@@ -415,7 +440,14 @@ def _choose_final(search: SearchResult, y_train, metric, split, budget, final_si
         loss = -score if board.greater_is_better else score
         if loss >= best.loss:
             return [best], [1.0], info
-    info = {"cv_score": score, "ensemble": choice.to_dict()}
+    info = {
+        "cv_score": score,
+        "cv_score_note": (
+            "ensemble weights were chosen on these same out-of-fold rows, so this CV score is "
+            "slightly optimistic; the blind test measures the ensemble without that bias"
+        ),
+        "ensemble": choice.to_dict(),
+    }
     return members, weights, info
 
 

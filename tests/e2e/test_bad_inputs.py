@@ -11,7 +11,7 @@ from tests.e2e._cli import run_cli
 
 
 def _fit(path, *extra, target="churn"):
-    return run_cli("fit", path, "--target", target, "--time-budget", 5, *extra, timeout=120)
+    return run_cli("fit", path, "--target", target, "--time-budget", 10, *extra, timeout=120)
 
 
 def _assert_clean_failure(result, *needles):
@@ -64,7 +64,7 @@ def test_single_class(tmp_path):
 def test_too_few_rows(tmp_path):
     path = tmp_path / "t.csv"
     make_table(12).to_csv(path, index=False)
-    _assert_clean_failure(_fit(path), "--test-size")
+    _assert_clean_failure(_fit(path), "at least 20 rows")
 
 
 def test_duplicated_column_names(tmp_path):
@@ -129,3 +129,23 @@ def test_predict_with_a_missing_model_dir(tmp_path):
     new = tmp_path / "new.csv"
     pd.DataFrame({"a": [1]}).to_csv(new, index=False)
     _assert_clean_failure(run_cli("predict", tmp_path / "nomodel", new), "nomodel")
+
+
+def test_group_column_with_a_single_group(tmp_path):
+    path = tmp_path / "t.csv"
+    make_table(100).assign(shop="only-one").to_csv(path, index=False)
+    _assert_clean_failure(_fit(path, "--group-column", "shop"), "at least 3 groups")
+
+
+def test_binary_class_with_a_single_row(tmp_path):
+    path = tmp_path / "t.csv"
+    frame = make_table(100)
+    frame["churn"] = ["yes"] + ["no"] * 99
+    frame.to_csv(path, index=False)
+    _assert_clean_failure(_fit(path), "at least 2 rows of each class")
+
+
+def test_time_column_that_holds_no_dates(tmp_path):
+    path = tmp_path / "t.csv"
+    make_table(100).assign(when="someday").to_csv(path, index=False)
+    _assert_clean_failure(_fit(path, "--time-column", "when"), "not dates")

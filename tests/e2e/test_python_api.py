@@ -82,7 +82,7 @@ def test_regression_with_test_size_zero_says_there_is_no_blind_test():
 def test_auto_classifier_is_a_scikit_learn_estimator():
     X = make_table(200, "binary", seed=2)
     y = (X.pop("churn") == "yes").astype(int)
-    clf = rightfit.AutoClassifier(time_budget=4, models=["linear", "lightgbm"])
+    clf = rightfit.AutoClassifier(time_budget=6, models=["linear", "lightgbm"])
     assert clone(clf).get_params() == clf.get_params()
     with pytest.raises(NotFittedError, match="not fitted"):
         clf.predict(X)
@@ -92,7 +92,7 @@ def test_auto_classifier_is_a_scikit_learn_estimator():
     assert clf.predict_proba(X).shape == (200, 2)
     assert 0.5 < clf.score(X, y) <= 1.0
     assert len(clf.leaderboard_) >= 1 and clf.record_["task"] == "binary"
-    pipe = make_pipeline(FunctionTransformer(lambda d: d), clone(clf).set_params(time_budget=3))
+    pipe = make_pipeline(FunctionTransformer(lambda d: d), clone(clf).set_params(time_budget=5))
     pipe.fit(X, y)
     assert pipe.predict(X).shape == (200,)
 
@@ -101,7 +101,7 @@ def test_auto_regressor_in_cross_val_score_with_numpy_input():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(150, 3))
     y = X[:, 0] * 2 + rng.normal(scale=0.1, size=150)
-    reg = rightfit.AutoRegressor(time_budget=3, models=["linear"], test_size=0)
+    reg = rightfit.AutoRegressor(time_budget=6, models=["linear"], test_size=0)
     scores = cross_val_score(reg, X, y, cv=2)
     assert (scores > 0.9).all()
     assert isinstance(pd.DataFrame(X), pd.DataFrame)

@@ -36,6 +36,7 @@ def cross_validate(
     context: FitContext,
     metric: str,
     deadline: float,
+    fold_estimate: float = 0.0,
 ) -> CVResult:
     """Fit ``family`` with ``params`` on each fold and score it on the held-out part.
 
@@ -51,17 +52,17 @@ def cross_validate(
     fold_scores: list[float] = []
     for i, (fit_idx, val_idx) in enumerate(folds):
         now = time.monotonic()
-        if i > 0:
-            per_fold = (now - start) / i
-            if now + per_fold > deadline:
-                return CVResult(
-                    "timed_out",
-                    None,
-                    fold_scores,
-                    math.inf,
-                    now - start,
-                    f"stopped after {i} of {len(folds)} folds: budget reached",
-                )
+        # Before any fold has run, trust the scheduler's estimate; after, what was measured.
+        per_fold = (now - start) / i if i > 0 else fold_estimate
+        if per_fold > 0 and now + per_fold > deadline:
+            return CVResult(
+                "timed_out",
+                None,
+                fold_scores,
+                math.inf,
+                now - start,
+                f"stopped after {i} of {len(folds)} folds: budget reached",
+            )
         ctx = replace(context, n_rows=len(fit_idx), deadline=deadline)
         try:
             estimator = build_estimator(family, params, ctx)

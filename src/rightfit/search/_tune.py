@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 KEEP_OOF_PER_FAMILY = 3
 # How sharply the scheduler prefers the leading family: a family 2 % behind gets e^-1 the weight.
 GAP_TEMPERATURE = 0.02
+# With no model yet, the first trial may still start if this many seconds are left.
+MIN_FIRST_TRIAL = 0.5
 # Relative gap to the best family beyond which a family gets no more trials.
 HOPELESS_GAP = 0.10
 
@@ -243,6 +245,17 @@ def tune(
             break
         while len(in_flight) < executor.max_workers:
             state = pick()
+            first_anyway = (
+                state is None
+                and not trials
+                and not in_flight
+                and hard_deadline - time.monotonic() > MIN_FIRST_TRIAL
+            )
+            if first_anyway:
+                # A run must deliver a model: the first family's first default may use the time
+                # kept for refits, rather than the run ending with nothing.
+                state = states[families[0]]
+                deadline = hard_deadline
             if state is None:
                 break
             if state.portfolio:
@@ -270,10 +283,21 @@ def tune(
             trial_deadline = min(
                 deadline, now + max(3.0 * estimate, (hard_deadline - start) / 6, 2.0)
             )
+            fold_estimate = 0.5 * estimate / max(n_folds, 1)  # half: estimates are rough
             if not any(t.ok for t in trials):
-                trial_deadline = deadline  # until something has finished, nothing is capped
+                # Until something has finished, nothing is capped: a run needs one model.
+                trial_deadline, fold_estimate = deadline, 0.0
             future = executor.submit(
-                cross_validate, state.name, params, X, y, folds, ctx, metric, trial_deadline
+                cross_validate,
+                state.name,
+                params,
+                X,
+                y,
+                folds,
+                ctx,
+                metric,
+                trial_deadline,
+                fold_estimate,
             )
             in_flight[future] = (state, otrial, params, source)
             state.pending[future] = True

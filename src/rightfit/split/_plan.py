@@ -117,14 +117,32 @@ def make_split(
     if groups is not None and times is not None:
         raise ConfigError("Use either --group-column or --time-column, not both.")
     n_test = round(n * test_size)
-    if n < MIN_ROWS or (test_size > 0 and n - n_test < MIN_ROWS // 2) or (test_size and n_test < 2):
+    if n < MIN_ROWS:
+        raise DataError(
+            f"Too few rows ({n}) to train and validate a model: rightfit needs at least "
+            f"{MIN_ROWS} rows after cleaning. Add data."
+        )
+    if (test_size > 0 and n - n_test < MIN_ROWS // 2) or (test_size and n_test < 2):
         raise DataError(
             f"Too few rows ({n}) for a blind test of {test_size:.0%} plus cross-validation. "
-            f"rightfit needs at least {MIN_ROWS} rows; add data, or pass --test-size 0 to skip "
-            "the blind test (scores then come from cross-validation only)."
+            "Add data, or pass --test-size 0 to skip the blind test (scores then come from "
+            "cross-validation only)."
         )
     positions = np.arange(n)
     stratify = _stratify_labels(y, task)
+    if groups is not None and groups.astype(str).nunique() < (3 if test_size > 0 else 2):
+        raise DataError(
+            f"--group-column {groups.name!r} has {groups.astype(str).nunique()} distinct "
+            "value(s); grouped splits need at least 3 groups (one for the blind test, two for "
+            "cross-validation). Choose a column that identifies e.g. customers or patients."
+        )
+    if times is not None:
+        unparsed = int(pd.to_datetime(times, errors="coerce").isna().sum())
+        if unparsed > 0.05 * n:
+            raise DataError(
+                f"--time-column {times.name!r}: {unparsed} of {n} values are not dates or times. "
+                "Pass a column of dates (e.g. 2024-03-31) or timestamps."
+            )
 
     if times is not None:
         order = np.argsort(pd.to_datetime(times, errors="coerce").to_numpy(), kind="stable")

@@ -100,7 +100,15 @@ def why_untrusted(name: str, extra_prefixes: Iterable[str] = ()) -> str:
     if name in _EXACT:
         return ""
     if name.startswith("rightfit.") or any(name.startswith(p) for p in extra_prefixes):
-        return "" if _resolve(name) is not None else "not found"
+        obj = _resolve(name)
+        if obj is None:
+            return "not found"
+        # Only classes defined in rightfit itself: a function or a module re-imported under a
+        # rightfit name (rightfit.api.os, rightfit.pipeline.run) must never be callable from a file.
+        home = getattr(obj, "__module__", "") or ""
+        if not isinstance(obj, type) or not home.startswith(name.split(".", 1)[0]):
+            return "not a class defined in rightfit"
+        return ""
     if not name.startswith(TRUSTED_PREFIXES) or name.startswith(_SKLEARN_DENIED):
         return "not on the allowlist"
     obj = _resolve(name)

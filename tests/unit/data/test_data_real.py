@@ -25,7 +25,8 @@ def _tabular() -> list[dict]:
     root = next(p for p in Path(__file__).resolve().parents if (p / "pyproject.toml").exists())
     manifest = root.parent / "shared" / "datasets" / "manifest.json"
     if not manifest.exists():
-        return []
+        reason = "../shared/datasets/manifest.json not found (the shared datasets are absent)"
+        return [pytest.param(None, marks=pytest.mark.skip(reason=reason), id="no-shared-datasets")]
     entries = json.loads(manifest.read_text())
     return [e for e in entries if e["format"] in ("csv", "csv.gz")]
 

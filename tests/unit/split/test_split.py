@@ -59,8 +59,10 @@ def test_zero_test_size_disables_the_blind_test_and_says_so():
 
 
 def test_too_few_rows_names_the_fix():
-    with pytest.raises(DataError, match="--test-size 0"):
+    with pytest.raises(DataError, match="at least 20 rows"):
         make_split(pd.Series([0, 1] * 5), "binary")
+    with pytest.raises(DataError, match="--test-size 0"):
+        make_split(pd.Series([0, 1] * 12), "binary", test_size=0.7)
 
 
 def test_invalid_test_size_is_rejected():

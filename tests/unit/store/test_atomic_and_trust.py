@@ -75,3 +75,11 @@ def test_extra_prefixes_extend_the_allowlist():
     assert why_untrusted("json.JSONDecoder") == "not on the allowlist"
     assert why_untrusted("json.JSONDecoder", extra_prefixes=("json.",)) == ""
     assert "rightfit." in TRUSTED_PREFIXES
+
+
+def test_rightfit_functions_and_reimported_modules_are_refused():
+    from rightfit.store import why_untrusted
+
+    assert why_untrusted("rightfit.pipeline.run") != ""
+    assert why_untrusted("rightfit.api.os") != ""
+    assert why_untrusted("rightfit.ensemble._model.WeightedEnsemble") == ""
