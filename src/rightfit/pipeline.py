@@ -54,6 +54,10 @@ class RunResult:
 
 
 def _default_jobs() -> int:
+    """All cores (up to 8), or ``RIGHTFIT_N_JOBS`` when set (e.g. when runs share a machine)."""
+    configured = os.environ.get("RIGHTFIT_N_JOBS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
     return max(1, min(os.cpu_count() or 1, 8))
 
 

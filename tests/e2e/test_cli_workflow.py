@@ -133,7 +133,7 @@ def test_help_is_instant_and_imports_no_heavy_library():
 
 
 def test_demo_runs_the_whole_flow(tmp_path):
-    result = run_cli("demo", "--out", tmp_path / "demo", "--time-budget", 10)
+    result = run_cli("demo", "--out", tmp_path / "demo", "--time-budget", 15)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "demo" / "model" / "record.json").exists()
     assert (tmp_path / "demo" / "new_patients_scored.csv").exists()

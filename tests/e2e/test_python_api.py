@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def model():
     return rightfit.fit(
-        make_table(300, "multiclass", seed=5), target="churn", time_budget=8, verbose=0
+        make_table(300, "multiclass", seed=5), target="churn", time_budget=12, verbose=0
     )
 
 

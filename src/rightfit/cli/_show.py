@@ -15,16 +15,28 @@ def _fmt(value) -> str:
 
 
 def leaderboard_lines(record: dict, top: int = 10) -> list[str]:
+    """The best trial of each family (the full list is in ``rightfit info --json``)."""
     entries = record["leaderboard"]["entries"]
     metric = record["metric"]
-    lines = [f"  {'#':>3}  {'family':<14} {'cv ' + metric:>14} {'± std':>9} {'seconds':>8}  status"]
-    for i, e in enumerate(entries[:top], start=1):
+    counts: dict[str, int] = {}
+    for e in entries:
+        counts[e["family"]] = counts.get(e["family"], 0) + 1
+    best: dict[str, dict] = {}
+    for e in entries:  # entries are ranked: a family's first ok entry is its best
+        if e["status"] == "ok":
+            best.setdefault(e["family"], e)
+    for e in entries:  # families with no successful trial show their first failure
+        best.setdefault(e["family"], e)
+    lines = [
+        f"  {'family':<14} {'best cv ' + metric:>16} {'± std':>9} {'seconds':>8} "
+        f"{'trials':>7}  status"
+    ]
+    for family, e in list(best.items())[:top]:
         lines.append(
-            f"  {i:>3}  {e['family']:<14} {_fmt(e['cv_score']):>14} {_fmt(e['cv_std']):>9} "
-            f"{e['fit_seconds']:>8.1f}  {e['status']}"
+            f"  {family:<14} {_fmt(e['cv_score']):>16} {_fmt(e['cv_std']):>9} "
+            f"{e['fit_seconds']:>8.1f} {counts[family]:>7}  {e['status']}"
         )
-    if len(entries) > top:
-        lines.append(f"  ... {len(entries) - top} more trials (rightfit info --json)")
+    lines.append(f"  {len(entries)} trials in all (each with its parameters: rightfit info --json)")
     return lines
 
 
@@ -54,8 +66,8 @@ def fit_summary(record: dict, path: Path, seconds: float) -> str:
         "",
         f"{record['task']} model for {record['target']!r}, selected by {record['metric']}",
         f"chosen: {chosen_line(record)}",
-        "leaderboard (cross-validated on the training rows):",
-        *leaderboard_lines(record, top=5),
+        "leaderboard, best trial per family (cross-validated on the training rows):",
+        *leaderboard_lines(record),
         "blind test:",
         *evaluation_lines(record),
         f"delivered model: fitted on {record['delivered_model']['fitted_on']}",

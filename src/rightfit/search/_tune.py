@@ -285,8 +285,9 @@ def tune(
             )
             fold_estimate = 0.5 * estimate / max(n_folds, 1)  # half: estimates are rough
             if not any(t.ok for t in trials):
-                # Until something has finished, nothing is capped: a run needs one model.
-                trial_deadline, fold_estimate = deadline, 0.0
+                # Until something has finished, nothing is capped, and the first trial may use
+                # the time kept for refits: a run must deliver a model.
+                trial_deadline, fold_estimate = hard_deadline, 0.0
             future = executor.submit(
                 cross_validate,
                 state.name,
