@@ -13,7 +13,7 @@ import pandas as pd
 from rightfit.budget import Budget
 from rightfit.data import Schema
 from rightfit.models import TabularPredictor
-from rightfit.progress import make_progress
+from rightfit.progress import Progress, make_progress
 from rightfit.search import Leaderboard
 from rightfit.store import load_bundle, save_bundle
 
@@ -83,7 +83,7 @@ def fit(
     data: str | os.PathLike | pd.DataFrame,
     target: str,
     *,
-    time_budget: float = 60.0,
+    time_budget: float | Budget = 60.0,
     task: Task | None = None,
     metric: str | None = None,
     models: str | list[str] | None = None,
@@ -95,6 +95,7 @@ def fit(
     refit_all: bool = True,
     n_jobs: int | None = None,
     verbose: int = 1,
+    progress: Progress | None = None,
 ) -> Model:
     """Profile, clean, split, search, evaluate and deliver a model for ``target``.
 
@@ -102,8 +103,9 @@ def fit(
     ----------
     data : path to a CSV/Parquet file, or a DataFrame.
     target : name of the column to predict.
-    time_budget : float, default=60
-        Wall-clock seconds for the whole run, loading to final refit.
+    time_budget : float or Budget, default=60
+        Wall-clock seconds for the whole run, loading to final refit (a ``Budget`` to count
+        from an earlier start, as the CLI does from process start).
     task : "binary", "multiclass" or "regression"; inferred from the target when omitted.
     metric : metric to select models by; default ROC AUC, log loss or RMSE by task.
     models : families to try (see ``rightfit models``); default: chosen from the data.
@@ -112,6 +114,7 @@ def fit(
     keep_columns : columns to keep although flagged (e.g. a leakage suspect known at predict time).
     refit_all : refit the chosen model on all rows after the blind test is scored.
     verbose : 0 silent, 1 progress, 2 every trial.
+    progress : a reporter to use instead of the one ``verbose`` selects.
 
     Examples
     --------
@@ -121,7 +124,7 @@ def fit(
     """
     from rightfit.pipeline import run
 
-    budget = Budget(time_budget)
+    budget = time_budget if isinstance(time_budget, Budget) else Budget(time_budget)
     result = run(
         data,
         target,
@@ -136,7 +139,7 @@ def fit(
         keep_columns=keep_columns,
         refit_all=refit_all,
         n_jobs=n_jobs,
-        progress=make_progress(verbose),
+        progress=progress or make_progress(verbose),
     )
     return Model(result.predictor, result.record)
 

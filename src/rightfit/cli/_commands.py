@@ -58,15 +58,14 @@ def fit(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every trial."),
 ) -> None:
     """Profile, clean, split, search and evaluate; save the model bundle to --out."""
-    from rightfit.api import Model
+    from rightfit.api import fit as fit_model
     from rightfit.budget import Budget
     from rightfit.cli._show import fit_summary
-    from rightfit.pipeline import run
 
     budget = Budget(time_budget, start=PROCESS_START)
     out = out or Path(f"{train.name.split('.')[0]}-model")
     _check_out(out)
-    result = run(
+    model = fit_model(
         train,
         target,
         time_budget=budget,
@@ -82,10 +81,9 @@ def fit(
         n_jobs=n_jobs,
         progress=_progress(quiet, verbose),
     )
-    model = Model(result.predictor, result.record)
-    result.record["timings"]["fit_wall_seconds"] = round(budget.elapsed(), 3)
+    model.record["timings"]["fit_wall_seconds"] = round(budget.elapsed(), 3)
     path = model.save(out)
-    typer.echo(fit_summary(result.record, path, budget.elapsed()))
+    typer.echo(fit_summary(model.record, path, budget.elapsed()))
 
 
 @app.command()

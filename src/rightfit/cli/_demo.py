@@ -11,11 +11,9 @@ def run_demo(out: Path, time_budget: float, process_start: float) -> None:
     """Write the breast-cancer data to ``out``, fit, predict on held-back rows, show the record."""
     from sklearn.datasets import load_breast_cancer
 
-    from rightfit.api import Model, load
+    from rightfit.api import fit, load
     from rightfit.budget import Budget
     from rightfit.cli._show import fit_summary, record_summary
-    from rightfit.pipeline import run
-    from rightfit.progress import make_progress
 
     out.mkdir(parents=True, exist_ok=True)
     bunch = load_breast_cancer(as_frame=True)
@@ -33,10 +31,10 @@ def run_demo(out: Path, time_budget: float, process_start: float) -> None:
         err=True,
     )
     budget = Budget(time_budget, start=process_start)
-    result = run(train_path, "diagnosis", time_budget=budget, progress=make_progress(1))
+    fitted = fit(train_path, "diagnosis", time_budget=budget, verbose=1)
     model_dir = out / "model"
-    path = Model(result.predictor, result.record).save(model_dir)
-    typer.echo(fit_summary(result.record, path, budget.elapsed()))
+    path = fitted.save(model_dir)
+    typer.echo(fit_summary(fitted.record, path, budget.elapsed()))
 
     model = load(model_dir)
     scored = model.predict_frame(new_rows.drop(columns="diagnosis"))
