@@ -42,7 +42,7 @@ FINISH_OVERHEAD = 1.5
 REFIT_SAFETY = 1.15
 # Families an ensemble is likely to draw on, and how far behind the leader they may be.
 ENSEMBLE_FAMILIES = 3
-MEMBER_GAP = 0.05
+MEMBER_GAP = 0.02
 
 
 @dataclass(frozen=True)
