@@ -24,6 +24,7 @@ from rightfit.models import (
     FitContext,
     TabularPredictor,
     build_estimator,
+    column_counts,
     get_spec,
     parse_models,
     predict_output,
@@ -256,11 +257,12 @@ def run(
             f"{best.score:.4f})"
         )
 
+    n_numeric, n_categorical = column_counts(X_all)
     context = FitContext(
         task=schema.task,
         n_rows=len(train),
-        n_numeric=int(sum(pd.api.types.is_numeric_dtype(t) for t in X_all.dtypes)),
-        n_categorical=int(sum(not pd.api.types.is_numeric_dtype(t) for t in X_all.dtypes)),
+        n_numeric=n_numeric,
+        n_categorical=n_categorical,
         n_classes=n_classes,
         seed=seed,
         n_jobs=n_jobs,
@@ -388,7 +390,7 @@ def _likely_members(trials: list[Trial]) -> list[Trial]:
 
 
 def _make_plan(schema, metric, X_train, y_train, budget, models) -> Plan:
-    n_numeric = int(sum(pd.api.types.is_numeric_dtype(t) for t in X_train.dtypes))
+    n_numeric, n_categorical = column_counts(X_train)
     minority = None
     if schema.task != "regression":
         counts = np.bincount(y_train)
@@ -397,7 +399,7 @@ def _make_plan(schema, metric, X_train, y_train, budget, models) -> Plan:
         task=schema.task,
         n_rows=len(X_train),
         n_numeric=n_numeric,
-        n_categorical=X_train.shape[1] - n_numeric,
+        n_categorical=n_categorical,
         missing_share=float(X_train.isna().to_numpy().mean()) if X_train.size else 0.0,
         minority_share=minority,
         time_budget=budget.seconds,

@@ -4,7 +4,7 @@ from rightfit.models._deadline import TrialTimeout
 from rightfit.models._output import predict_output
 from rightfit.models._predictor import TabularPredictor
 from rightfit.models._serving import single_threaded
-from rightfit.models._spec import FitContext, ModelSpec
+from rightfit.models._spec import FitContext, ModelSpec, column_counts
 from rightfit.models._target import build_estimator, log_target_helps
 from rightfit.models.registry import family_names, get_spec, parse_models, register
 
@@ -14,6 +14,7 @@ __all__ = [
     "TabularPredictor",
     "TrialTimeout",
     "build_estimator",
+    "column_counts",
     "family_names",
     "get_spec",
     "log_target_helps",

@@ -6,6 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
+
+def column_counts(X) -> tuple[int, int]:
+    """(numeric, categorical) column counts of a prepared frame; numeric columns come first
+    after preprocessing, so these also locate the categorical codes."""
+    n_numeric = int(sum(pd.api.types.is_numeric_dtype(t) for t in X.dtypes))
+    return n_numeric, X.shape[1] - n_numeric
+
 
 @dataclass(frozen=True)
 class FitContext:

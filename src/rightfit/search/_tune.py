@@ -19,7 +19,7 @@ import pandas as pd
 
 from rightfit import metrics
 from rightfit.budget import Budget
-from rightfit.models import FitContext, get_spec, log_target_helps
+from rightfit.models import FitContext, column_counts, get_spec, log_target_helps
 from rightfit.search._cv import CVResult, cross_validate
 from rightfit.search._executor import LocalExecutor, TrialExecutor
 from rightfit.search._leaderboard import Leaderboard
@@ -122,12 +122,12 @@ def tune(
         return hard_deadline - (reserve(trials) if reserve is not None else 0.0)
 
     deadline = current_deadline()
-    n_numeric = int(sum(pd.api.types.is_numeric_dtype(t) for t in X.dtypes))
+    n_numeric, n_categorical = column_counts(X)
     ctx = FitContext(
         task=task,
         n_rows=len(X),
         n_numeric=n_numeric,
-        n_categorical=X.shape[1] - n_numeric,
+        n_categorical=n_categorical,
         n_classes=n_classes,
         seed=seed,
         n_jobs=n_jobs,
