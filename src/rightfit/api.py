@@ -15,7 +15,7 @@ from rightfit.data import Schema
 from rightfit.models import TabularPredictor
 from rightfit.progress import Progress, make_progress
 from rightfit.search import Leaderboard
-from rightfit.store import load_bundle, save_bundle
+from rightfit.store import load_bundle, read_record, save_bundle
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,24 @@ def fit(
 
 
 def load(path: str | os.PathLike) -> Model:
-    """Load a bundle written by ``rightfit fit --out`` or :meth:`Model.save`, safely (no pickle)."""
+    """Load a bundle written by ``rightfit fit --out`` or :meth:`Model.save`, safely (no pickle).
+
+    Segmentation, recommendation and image bundles (``record["kind"]``) load as their own model
+    classes, which offer the same ``predict_frame``/``record``/``save``.
+    """
+    kind = read_record(path).get("kind", "tabular")
+    if kind == "segmentation":
+        from rightfit.segment import load_segmenter
+
+        return load_segmenter(path)
+    if kind == "recommendation":
+        from rightfit.recommend import load_recommender
+
+        return load_recommender(path)
+    if kind == "image":
+        from rightfit.image import load_image_model
+
+        return load_image_model(path)
     estimator, record = load_bundle(path)
     schema = Schema.from_dict(record["schema"])
     return Model(TabularPredictor(estimator, schema), record)

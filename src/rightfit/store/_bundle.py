@@ -14,7 +14,7 @@ import logging
 import os
 import platform
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from rightfit.errors import BundleError
@@ -27,7 +27,7 @@ BUNDLE_FORMAT = "rightfit-bundle"
 FORMAT_VERSION = 1
 MODEL_FILE = "model.skops"
 RECORD_FILE = "record.json"
-_RESERVED = ("format", "format_version", "model_sha256", "versions", "saved_at")
+_RESERVED = ("format", "format_version", "model_sha256", "versions", "saved_at", "files")
 # Distribution names; xgboost ships as "xgboost-cpu" on some platforms.
 _DISTRIBUTIONS = {
     "rightfit": ("rightfit",),
@@ -114,6 +114,7 @@ def save_bundle(
     record: dict,
     *,
     extra_trusted_prefixes: Iterable[str] = (),
+    extra_files: Mapping[str, bytes] | None = None,
 ) -> Path:
     """Write ``model`` and ``record`` as a bundle directory at ``path``, atomically.
 
@@ -127,6 +128,10 @@ def save_bundle(
         ``format_version``, ``model_sha256``, ``versions`` and ``saved_at`` are filled in here.
     extra_trusted_prefixes : iterable of str
         Module prefixes trusted on top of rightfit's allowlist (for tests and plug-ins).
+    extra_files : mapping of file name to bytes, optional
+        Further files written into the bundle in the same atomic swap (``report.html``, a
+        Keras model file...). Names are plain file names, never paths; their SHA-256 sums are
+        recorded under ``files``.
 
     Returns
     -------
@@ -150,8 +155,13 @@ def save_bundle(
     if overwritten:
         logger.warning("record keys %s are set by save_bundle; given values ignored", overwritten)
     data = _dump_model(model, extra_trusted_prefixes)
+    extra_files = dict(extra_files or {})
+    for name in extra_files:
+        if name in (MODEL_FILE, RECORD_FILE) or Path(name).name != name or name.startswith("."):
+            raise BundleError(f"Cannot add {name!r} to a bundle: give a plain, new file name.")
     full_record = {
         **record,
+        "files": {name: _sha256(blob) for name, blob in sorted(extra_files.items())},
         "format": BUNDLE_FORMAT,
         "format_version": FORMAT_VERSION,
         "model_sha256": _sha256(data),
@@ -170,6 +180,8 @@ def save_bundle(
     try:
         write_synced(staging / MODEL_FILE, data)
         write_synced(staging / RECORD_FILE, text.encode("utf-8"))
+        for name, blob in extra_files.items():
+            write_synced(staging / name, blob)
         swap_in_dir(staging, path)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

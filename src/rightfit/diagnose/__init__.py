@@ -1,0 +1,1 @@
+"""Fit diagnosis: learning and validation curves, a verdict with evidence, remedies."""

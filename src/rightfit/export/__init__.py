@@ -1,0 +1,1 @@
+"""Export a bundle to portable formats: ONNX and MLflow pyfunc."""

@@ -1,0 +1,1 @@
+"""Image classification from a folder of class subfolders (Keras, transfer learning)."""

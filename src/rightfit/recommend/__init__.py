@@ -1,0 +1,1 @@
+"""Recommendation from user-item interactions."""

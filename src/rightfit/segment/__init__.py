@@ -1,0 +1,1 @@
+"""Customer segmentation: clustering with stability checks and segment profiles."""
