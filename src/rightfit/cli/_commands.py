@@ -32,8 +32,12 @@ def _progress(quiet: bool, verbose: bool):
 @app.command()
 @friendly
 def fit(
-    train: Path = typer.Argument(..., help="Training data: CSV or Parquet file."),
-    target: str = typer.Option(..., "--target", "-t", help="Column to predict."),
+    train: Path = typer.Argument(
+        ..., help="Training data: CSV or Parquet file (a folder of class subfolders for images)."
+    ),
+    target: str = typer.Option(
+        None, "--target", "-t", help="Column to predict (images: the label column of a CSV)."
+    ),
     time_budget: float = typer.Option(
         60.0, "--time-budget", "-b", help="Wall-clock seconds for the whole run."
     ),
@@ -52,6 +56,14 @@ def fit(
         True, "--refit-all/--no-refit-all", help="Refit on all rows after the blind test."
     ),
     n_jobs: int = typer.Option(None, help="CPU cores to use [default: all]."),
+    backbone: str = typer.Option(
+        None, help="Images: keras.applications backbone for transfer learning [default: auto]."
+    ),
+    backbone_weights: str = typer.Option(
+        "imagenet",
+        help="Images: 'imagenet', a weights FILE (machines without internet), or 'none' "
+        "to train from scratch.",
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the result."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Print every trial."),
 ) -> None:
@@ -59,10 +71,31 @@ def fit(
     from rightfit.api import fit as fit_model
     from rightfit.budget import Budget
     from rightfit.cli._show import fit_summary
+    from rightfit.errors import ConfigError
 
     budget = Budget(time_budget, start=PROCESS_START)
     out = out or Path(f"{train.name.split('.')[0]}-model")
     _check_out(out)
+    if task == "image" or (task is None and train.is_dir()):
+        from rightfit.image import fit_image_model
+
+        model = fit_image_model(
+            train,
+            target=target,
+            time_budget=budget,
+            models=models,
+            seed=seed,
+            test_size=test_size,
+            backbone=backbone,
+            backbone_weights=backbone_weights,
+            progress=_progress(quiet, verbose),
+        )
+        model.record.setdefault("timings", {})["fit_wall_seconds"] = round(budget.elapsed(), 3)
+        path = model.save(out)
+        typer.echo(fit_summary(model.record, path, budget.elapsed()))
+        return
+    if target is None:
+        raise ConfigError("--target is required: name the column to predict, e.g. --target Churn.")
     model = fit_model(
         train,
         target,
