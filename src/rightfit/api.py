@@ -41,9 +41,24 @@ class Model:
     def classes_(self) -> np.ndarray:
         return self.predictor.classes_
 
+    @property
+    def threshold(self) -> float | None:
+        """Binary models: the decision threshold on P(positive class) used by ``predict``."""
+        chosen = self.record.get("threshold") or {}
+        return chosen.get("value") if self.task == "binary" else None
+
+    def _labels(self, proba: np.ndarray) -> np.ndarray:
+        threshold = self.threshold
+        if threshold is None:
+            return self.classes_[proba.argmax(axis=1)]
+        return self.classes_[(proba[:, 1] >= threshold).astype(int)]
+
     def predict(self, X: pd.DataFrame) -> np.ndarray:
-        """Labels (classification) or values (regression) for the rows of ``X``."""
-        return self.predictor.predict(X)
+        """Labels (classification, at the recorded decision threshold for binary models) or
+        values (regression) for the rows of ``X``."""
+        if self.task == "regression":
+            return self.predictor.predict(X)
+        return self._labels(self.predictor.predict_proba(X))
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         """Class probabilities, one column per label in ``classes_`` order."""
@@ -51,7 +66,138 @@ class Model:
 
     def predict_frame(self, X: pd.DataFrame) -> pd.DataFrame:
         """``prediction`` and ``proba_<label>`` columns, one row per input row."""
-        return self.predictor.predict_frame(X)
+        frame = self.predictor.predict_frame(X)
+        if self.threshold is not None and self.threshold != 0.5:
+            proba = frame[[f"proba_{label}" for label in self.predictor.schema.classes]].to_numpy()
+            frame["prediction"] = self._labels(proba)
+        return frame
+
+    def explain(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Per-row SHAP contributions of each column (boosted-tree models), plus ``base_value``.
+
+        Contributions are on the model's raw scale (log-odds for binary classifiers, the
+        predicted class's score for multiclass) and add up, with ``base_value``, to that output.
+        For an ensemble, the heaviest boosted-tree member is explained.
+        """
+        from rightfit.data import prepare_features
+        from rightfit.errors import ConfigError
+        from rightfit.evaluate._importance import tree_shap
+
+        estimator = self.predictor.estimator
+        inner = getattr(estimator, "estimator", estimator)
+        members = getattr(inner, "estimators", None)
+        if members:
+            weights = list(getattr(inner, "weights", [1.0] * len(members)))
+            ranked = sorted(zip(weights, range(len(members)), strict=True), reverse=True)
+            candidates = [members[i] for _, i in ranked]
+        else:
+            candidates = [inner]
+        features = prepare_features(X, self.schema)
+        for candidate in candidates:
+            try:
+                result = tree_shap(candidate, features)
+            except Exception:
+                result = None
+            if result is not None:
+                contributions, base = result
+                contributions["base_value"] = base
+                return contributions
+        raise ConfigError(
+            "SHAP explanations need a LightGBM or XGBoost model; this one is "
+            f"{', '.join(m['family'] for m in self.record['chosen']['members'])}. Use the "
+            "permutation importance in the report, or refit with --models lightgbm."
+        )
+
+    def evaluate(self, data: str | os.PathLike | pd.DataFrame, *, n_resamples: int = 1000) -> dict:
+        """Score this model on new labelled rows: metrics with 95% bootstrap intervals beside the
+        bundle's own blind-test figures, and drift of each feature against the training data.
+
+        ``data`` must hold the target column and the training feature columns.
+        """
+        from rightfit.data import prepare_features, read_table
+        from rightfit.errors import TargetError, did_you_mean
+        from rightfit.evaluate import baseline_output, evaluate
+        from rightfit.evaluate._drift import drift_report
+        from rightfit.pipeline import encode_target
+
+        frame = read_table(data).frame
+        target = self.record["target"]
+        if target not in frame.columns:
+            raise TargetError(
+                f"The new data has no target column {target!r}, so it cannot be scored."
+                f"{did_you_mean(target, frame.columns)} Add the true outcomes as {target!r}, or "
+                "use `rightfit predict` for unlabelled rows."
+            )
+        frame = frame[frame[target].notna()].reset_index(drop=True)
+        if frame.empty:
+            raise TargetError(f"Every row of the new data has a missing {target!r}.")
+        if self.task == "regression":
+            y = pd.to_numeric(frame[target], errors="coerce").to_numpy(dtype=float)
+        else:
+            labels = frame[target]
+            # The target was read with the training file's types; match labels as text too.
+            known = {str(c): c for c in self.schema.classes}
+            labels = labels.map(lambda v: known.get(str(v), v))
+            y = encode_target(labels, self.schema)
+        output = self.predictor.output(frame)
+        y_train_like = self._baseline_target()
+        n_classes = None if self.task == "regression" else len(self.schema.classes)
+        baseline = (
+            baseline_output(self.task, y_train_like, len(y), n_classes)
+            if y_train_like is not None
+            else baseline_output(self.task, y, len(y), n_classes)
+        )
+        new = evaluate(
+            self.task,
+            y,
+            output,
+            baseline,
+            classes=self.schema.classes,
+            source=f"new data: {len(y):,} labelled rows",
+            n_resamples=n_resamples,
+            threshold=self.threshold or 0.5,
+        )
+        original = self.record.get("evaluation") or {}
+        before = {m["name"]: m for m in original.get("metrics", [])}
+        metrics = []
+        for m in new.to_dict()["metrics"]:
+            old = before.get(m["name"])
+            m["bundle_blind_test"] = None if old is None else old["value"]
+            m["bundle_blind_test_interval"] = None if old is None else [old["low"], old["high"]]
+            if old is not None and old["low"] is not None and m["value"] is not None:
+                worse = (
+                    m["value"] < old["low"] if m["greater_is_better"] else m["value"] > old["high"]
+                )
+                m["worse_than_bundle_interval"] = bool(worse)
+            metrics.append(m)
+        reference = self.record.get("feature_reference") or {}
+        drift = drift_report(reference, prepare_features(frame, self.schema)) if reference else None
+        return {
+            "model": self.record.get("target"),
+            "metric": self.record.get("metric"),
+            "n_rows": len(y),
+            "threshold": self.threshold,
+            "metrics": metrics,
+            "confusion_matrix": new.confusion_matrix and [list(r) for r in new.confusion_matrix],
+            "classes": new.to_dict()["classes"],
+            "baseline": new.baseline,
+            "drift": drift,
+        }
+
+    def _baseline_target(self) -> np.ndarray | None:
+        """Training-like targets for the baseline: class priors or mean from the profile."""
+        profile = self.record.get("profile") or {}
+        if self.task == "regression":
+            summary = profile.get("target_summary") or {}
+            return np.array([summary["mean"]]) if "mean" in summary else None
+        counts = profile.get("class_counts")
+        if not counts:
+            return None
+        items = dict(counts.items() if isinstance(counts, dict) else counts)
+        index = {str(c): i for i, c in enumerate(self.schema.classes)}
+        return np.concatenate(
+            [np.full(int(n), index[str(c)]) for c, n in items.items() if str(c) in index]
+        )
 
     # -- what was done ----------------------------------------------------------------------
     def leaderboard(self) -> pd.DataFrame:
@@ -67,9 +213,17 @@ class Model:
     def schema(self) -> Schema:
         return self.predictor.schema
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Write the model bundle directory atomically; returns its path."""
-        return save_bundle(path, self.predictor.estimator, self.record)
+    def save(self, path: str | os.PathLike, *, report: bool = True) -> Path:
+        """Write the model bundle directory atomically, with ``report.html``; returns its path."""
+        extra = {}
+        if report:
+            from rightfit.report import render_report
+
+            try:
+                extra["report.html"] = render_report(self.record).encode("utf-8")
+            except Exception as exc:  # a report problem must never lose the model
+                logger.warning("report.html not written: %s", exc)
+        return save_bundle(path, self.predictor.estimator, self.record, extra_files=extra)
 
     def __repr__(self) -> str:
         ev = self.record.get("evaluation") or {}
@@ -94,6 +248,10 @@ def fit(
     keep_columns: list[str] | tuple[str, ...] = (),
     refit_all: bool = True,
     n_jobs: int | None = None,
+    optimize_for: str | None = None,
+    cost: str | None = None,
+    min_score: float | None = None,
+    diagnose: bool = True,
     verbose: int = 1,
     progress: Progress | None = None,
 ) -> Model:
@@ -113,6 +271,12 @@ def fit(
     group_column, time_column : keep groups together / hold out the latest rows.
     keep_columns : columns to keep although flagged (e.g. a leakage suspect known at predict time).
     refit_all : refit the chosen model on all rows after the blind test is scored.
+    optimize_for : binary only: ``"recall>=0.9"``, ``"precision>=0.95"`` or ``"f1"`` picks the
+        decision threshold on out-of-fold predictions.
+    cost : binary only: ``"fp=1,fn=20"`` picks the threshold with the lowest total cost.
+    min_score : the score you need (in ``metric``); the plan and the record say if it is met.
+    diagnose : compute learning/validation curves, importance and comparisons (on by default;
+        they take up to 15 % of the budget).
     verbose : 0 silent, 1 progress, 2 every trial.
     progress : a reporter to use instead of the one ``verbose`` selects.
 
@@ -139,6 +303,10 @@ def fit(
         keep_columns=keep_columns,
         refit_all=refit_all,
         n_jobs=n_jobs,
+        optimize_for=optimize_for,
+        cost=cost,
+        min_score=min_score,
+        diagnose=diagnose,
         progress=progress or make_progress(verbose),
     )
     return Model(result.predictor, result.record)

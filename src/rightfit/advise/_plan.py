@@ -1,7 +1,7 @@
 """The plan: candidate families in the order to try them, each with a reason, and the skipped ones.
 
-Reasons are built from measured facts (rows, width, missing share, budget), never fixed text, so a
-reader can check them against the profile.
+Reasons are built from measured facts (rows, width, missing share, imbalance, cardinality, budget,
+the family's own cost model), never fixed text, so a reader can check them against the profile.
 """
 
 from __future__ import annotations
@@ -9,15 +9,24 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from rightfit.models import get_spec
+from rightfit.models import FitContext, get_spec
 from rightfit.models.registry import family_names
 
 logger = logging.getLogger(__name__)
 
+# A family whose first configuration would take more than this share of the budget for one
+# cross-validation round is skipped: it could not be compared with the others, let alone tuned.
+MAX_BUDGET_SHARE = 0.5
+# Neural networks need time to train and rows to learn from; below these they only cost budget.
+KERAS_MIN_BUDGET = 60.0
+KERAS_MIN_ROWS = 2_000
+# Folds a CV round is assumed to have when estimating its cost (the split decides the real count).
+ASSUMED_FOLDS = 5
+
 
 @dataclass(frozen=True)
 class DataFacts:
-    """The few numbers the planner decides on."""
+    """The numbers the planner decides on, measured on the training rows."""
 
     task: str
     n_rows: int  # rows available for model selection (blind test excluded)
@@ -26,9 +35,45 @@ class DataFacts:
     missing_share: float
     minority_share: float | None
     time_budget: float
+    max_cardinality: int = 0
+    max_cardinality_column: str | None = None
+    n_text: int = 0
+    n_datetime: int = 0
+    n_classes: int | None = None
+    min_score: float | None = None
+    n_issues: int = 0
+
+    @property
+    def width(self) -> int:
+        return self.n_numeric + self.n_categorical
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
+
+    def lines(self) -> list[str]:
+        """The facts in words, for the terminal and the report."""
+        out = [
+            f"{self.n_rows:,} training rows x {self.width} feature columns "
+            f"({self.n_numeric} numeric, {self.n_categorical} categorical"
+            + (f", {self.n_text} free text" if self.n_text else "")
+            + (f", {self.n_datetime} dates" if self.n_datetime else "")
+            + ")",
+            f"missing cells: {self.missing_share:.1%}",
+        ]
+        if self.minority_share is not None:
+            out.append(
+                f"smallest class: {self.minority_share:.1%} of rows"
+                + (" (imbalanced)" if self.minority_share < 0.2 else "")
+            )
+        if self.max_cardinality_column is not None:
+            out.append(
+                f"most distinct categories: {self.max_cardinality:,} in "
+                f"{self.max_cardinality_column!r}"
+            )
+        out.append(f"compute budget: {self.time_budget:g} s wall clock for the whole run")
+        if self.min_score is not None:
+            out.append(f"accuracy needed: {self.min_score:g} or better")
+        return out
 
 
 @dataclass(frozen=True)
@@ -37,7 +82,7 @@ class Candidate:
     reason: str
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "reason": self.reason}
+        return {"family": self.name, "name": self.name, "reason": self.reason}
 
 
 @dataclass(frozen=True)
@@ -57,8 +102,9 @@ class Plan:
             "task": self.task,
             "metric": self.metric,
             "facts": self.facts.to_dict(),
+            "facts_text": self.facts.lines(),
             "candidates": [c.to_dict() for c in self.candidates],
-            "excluded": dict(self.excluded),
+            "excluded": [{"family": k, "reason": v} for k, v in self.excluded.items()],
         }
 
     def lines(self) -> list[str]:
@@ -67,27 +113,75 @@ class Plan:
         return out
 
 
+def excluded_map(plan_dict: dict) -> dict[str, str]:
+    """``excluded`` of a recorded plan as {family: reason} (older records stored a dict)."""
+    excluded = plan_dict.get("excluded") or {}
+    if isinstance(excluded, dict):
+        return dict(excluded)
+    return {e["family"]: e["reason"] for e in excluded}
+
+
+def _context(facts: DataFacts) -> FitContext:
+    rows = int(facts.n_rows * (ASSUMED_FOLDS - 1) / ASSUMED_FOLDS)
+    return FitContext(
+        task=facts.task,
+        n_rows=max(rows, 1),
+        n_numeric=facts.n_numeric,
+        n_categorical=facts.n_categorical,
+        n_classes=facts.n_classes,
+    )
+
+
+def first_round_seconds(name: str, facts: DataFacts) -> float:
+    """A-priori seconds for one CV round of the family's first portfolio configuration."""
+    spec = get_spec(name)
+    ctx = _context(facts)
+    portfolio = spec.portfolio(ctx)
+    params = portfolio[0] if portfolio else {}
+    return float(spec.cost(params, ctx)) * ASSUMED_FOLDS
+
+
 def _reason_for(name: str, facts: DataFacts) -> str:
     rows = f"{facts.n_rows:,} rows"
+    seconds = first_round_seconds(name, facts)
+    cost = f"about {seconds:.1f} s per CV round here" if seconds >= 0.1 else "under 0.1 s per round"
+    imbalance = facts.minority_share is not None and facts.minority_share < 0.2
     if name == "linear":
-        return (
-            "kept as the interpretable baseline; if nothing beats it clearly, prefer it"
-            if facts.task != "regression"
-            else "kept as the interpretable baseline (ridge regression)"
-        )
-    if name == "lightgbm":
-        return f"usually the most accurate on tables; fast on {rows} with native categoricals"
-    if name == "xgboost":
-        return "a second boosting implementation with different regularisation, for diversity"
+        why = "kept as the interpretable baseline; if nothing beats it clearly, prefer it"
+        if facts.min_score is not None:
+            why += f" (and it may already reach the {facts.min_score:g} you need)"
+        if facts.task == "regression":
+            why = why.replace("baseline;", "baseline (ridge regression);")
+        return f"{why}; {cost}"
+    if name in ("lightgbm", "xgboost"):
+        parts = [
+            "boosted trees are usually the most accurate on tables"
+            if name == "lightgbm"
+            else "a second boosting implementation with different regularisation, for diversity"
+        ]
+        if facts.missing_share > 0:
+            parts.append(f"they handle the {facts.missing_share:.1%} missing cells natively")
+        if facts.max_cardinality > 50:
+            parts.append(
+                f"native categorical splits cope with {facts.max_cardinality:,} levels "
+                f"in {facts.max_cardinality_column!r}"
+            )
+        if imbalance:
+            parts.append(f"probability outputs stay usable with a {facts.minority_share:.1%} class")
+        return "; ".join(parts) + f"; {cost} on {rows}"
     if name == "random_forest":
-        return "robust with little tuning; a strong check on the boosted models"
+        return f"robust with little tuning, a check on the boosted models; {cost} on {rows}"
     if name == "extra_trees":
-        return "cheap, low-variance trees that often help an ensemble"
+        return f"cheap, low-variance trees that often help an ensemble; {cost} on {rows}"
     if name == "knn":
-        return f"{rows} and {facts.n_numeric + facts.n_categorical} columns are few enough"
+        return (
+            f"{rows} and {facts.width} columns are few enough for distances to be cheap and "
+            f"meaningful; {cost}"
+        )
     if name == "svm":
-        return f"{rows} are few enough for a kernel SVM, which can win on small dense data"
-    return get_spec(name).summary
+        return f"{rows} are few enough for a kernel SVM, which can win on small dense data; {cost}"
+    spec = get_spec(name)
+    return f"{spec.summary}; {cost} on {rows}"
 
 
 def _exclusion(name: str, facts: DataFacts) -> str | None:
@@ -100,13 +194,25 @@ def _exclusion(name: str, facts: DataFacts) -> str | None:
             if name == "svm"
             else "prediction scans every training row, too slow and memory-heavy"
         )
-    width = facts.n_numeric + facts.n_categorical
-    if name == "knn" and width > 100:
-        return f"{width} columns: distances lose meaning in that many dimensions"
-    if name == "svm" and facts.time_budget < 20 and facts.n_rows > 1000:
+    if "text" in name and facts.n_text == 0:
+        return "no free-text column in the data"
+    if "keras" in name and facts.time_budget < KERAS_MIN_BUDGET:
         return (
-            f"a {facts.time_budget:.0f} s budget is too short for kernel SVM on "
-            f"{facts.n_rows:,} rows"
+            f"a {facts.time_budget:g} s budget leaves too little time to train a neural network "
+            f"alongside the other families (it needs {KERAS_MIN_BUDGET:g} s or more)"
+        )
+    if "keras" in name and "text" not in name and facts.n_rows < KERAS_MIN_ROWS:
+        return (
+            f"{facts.n_rows:,} rows are too few for a neural network to beat trees on a table "
+            f"(it gets {KERAS_MIN_ROWS:,} or more)"
+        )
+    if name == "knn" and facts.width > 100:
+        return f"{facts.width} columns: distances lose meaning in that many dimensions"
+    seconds = first_round_seconds(name, facts)
+    if seconds > MAX_BUDGET_SHARE * facts.time_budget:
+        return (
+            f"{facts.n_rows:,} rows x {facts.width} columns make one CV round take about "
+            f"{seconds:,.0f} s, more than half of the {facts.time_budget:g} s budget"
         )
     return None
 
@@ -137,6 +243,10 @@ def choose_candidates(facts: DataFacts, metric: str, requested: list[str] | None
         else:
             kept.append(Candidate(name, _reason_for(name, facts)))
     kept.sort(key=lambda c: get_spec(c.name).priority)
+    if facts.min_score is not None:
+        # When the user says what accuracy is enough, the simple model goes first: if it gets
+        # there, the report recommends it.
+        kept.sort(key=lambda c: not get_spec(c.name).interpretable)
     for name, why in excluded.items():
         logger.info("skip %s: %s", name, why)
     return Plan(facts.task, metric, facts, tuple(kept), excluded)

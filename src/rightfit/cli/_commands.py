@@ -56,6 +56,20 @@ def fit(
         True, "--refit-all/--no-refit-all", help="Refit on all rows after the blind test."
     ),
     n_jobs: int = typer.Option(None, help="CPU cores to use [default: all]."),
+    optimize_for: str = typer.Option(
+        None,
+        "--optimize-for",
+        help="Binary: pick the decision threshold for 'recall>=0.9', 'precision>=0.95' or 'f1'.",
+    ),
+    cost: str = typer.Option(
+        None, help="Binary: pick the threshold with the lowest cost, e.g. 'fp=1,fn=20'."
+    ),
+    min_score: float = typer.Option(
+        None, "--min-score", help="The score you need (in --metric); the report says if met."
+    ),
+    diagnose: bool = typer.Option(
+        True, "--diagnose/--no-diagnose", help="Learning curves, importance, comparisons."
+    ),
     backbone: str = typer.Option(
         None, help="Images: keras.applications backbone for transfer learning [default: auto]."
     ),
@@ -110,6 +124,10 @@ def fit(
         keep_columns=tuple(keep),
         refit_all=refit_all,
         n_jobs=n_jobs,
+        optimize_for=optimize_for,
+        cost=cost,
+        min_score=min_score,
+        diagnose=diagnose,
         progress=_progress(quiet, verbose),
     )
     model.record["timings"]["fit_wall_seconds"] = round(budget.elapsed(), 3)

@@ -61,6 +61,66 @@ def chosen_line(record: dict) -> str:
     return f"ensemble of {parts}, cv {_fmt(chosen['cv_score'])}"
 
 
+def review_lines(record: dict) -> list[str]:
+    """Calibration, threshold, comparisons and the fit verdict, one line each."""
+    lines = []
+    calibration = record.get("calibration")
+    if calibration and calibration.get("method") != "none":
+        lines.append(f"calibration: {calibration['reason']}")
+    threshold = record.get("threshold")
+    if threshold and not threshold["objective"].startswith("default"):
+        at = (record.get("blind_test") or {}).get("confusion_at_threshold") or {}
+        lines.append(
+            f"decision threshold {threshold['value']:.4f} for {threshold['objective']}; "
+            f"blind test at it: precision {_fmt(at.get('precision'))}, recall "
+            f"{_fmt(at.get('recall'))}, {at.get('fp', '-')} false positives, "
+            f"{at.get('fn', '-')} false negatives"
+        )
+    for comparison in record.get("comparisons") or []:
+        if comparison["b"] != "baseline":
+            lines.append(f"{comparison['verdict']} on {comparison['rows']}")
+        if comparison.get("advice"):
+            lines.append(f"  advice: {comparison['advice']}")
+    diagnosis = record.get("diagnosis")
+    if diagnosis:
+        lines.append(
+            f"fit diagnosis ({diagnosis['family']}): {diagnosis['verdict']} - "
+            f"{diagnosis['explanation']}"
+        )
+        lines += [f"  next: {r}" for r in diagnosis.get("remedies", [])[:2]]
+    requirement = record.get("requirement")
+    if requirement:
+        met = requirement.get("met_with_confidence", requirement.get("met_in_cv"))
+        lines.append(
+            f"required {requirement['metric']} {requirement['min_score']:g}: "
+            + ("met" if met else "NOT met with confidence")
+        )
+    return lines
+
+
+def evaluation_summary(result: dict) -> str:
+    """``rightfit evaluate``: new-data metrics beside the bundle's blind test, then drift."""
+    lines = [f"Scored {result['n_rows']:,} new labelled rows", ""]
+    lines.append(f"  {'metric':<20} {'new data':>10} {'95% CI':>22} {'bundle blind test':>18}")
+    for m in result["metrics"]:
+        ci = f"[{_fmt(m['low'])}, {_fmt(m['high'])}]"
+        flag = "  worse than the bundle's interval" if m.get("worse_than_bundle_interval") else ""
+        lines.append(
+            f"  {m['name']:<20} {_fmt(m['value']):>10} {ci:>22} "
+            f"{_fmt(m['bundle_blind_test']):>18}{flag}"
+        )
+    lines.append(f"  baseline: {result['baseline']}")
+    drift = result.get("drift")
+    if drift:
+        lines += ["", f"drift ({drift['method']}):"]
+        shown = [f for f in drift["features"] if f["status"] != "stable"]
+        if not shown:
+            lines.append("  no feature moved away from its training distribution")
+        for f in shown[:15]:
+            lines.append(f"  {f['status']:<9} {f['column']}: PSI {f['psi']:.3f}, {f['evidence']}")
+    return "\n".join(lines)
+
+
 def fit_summary(record: dict, path: Path, seconds: float) -> str:
     lines = [
         "",
@@ -70,13 +130,16 @@ def fit_summary(record: dict, path: Path, seconds: float) -> str:
         *leaderboard_lines(record),
         "blind test:",
         *evaluation_lines(record),
+        *review_lines(record),
         f"delivered model: fitted on {record['delivered_model']['fitted_on']}",
+        f"report: {Path(path) / 'report.html'}",
         f"saved to {path} in {seconds:.1f} s (budget {record['time_budget']:.0f} s)",
     ]
     return "\n".join(lines)
 
 
 def record_summary(record: dict) -> str:
+    from rightfit.advise import excluded_map
     from rightfit.clean import CleaningLog
     from rightfit.profile import Profile
 
@@ -98,7 +161,7 @@ def record_summary(record: dict) -> str:
         "",
         "plan:",
         *[f"  try {c['name']}: {c['reason']}" for c in record["plan"]["candidates"]],
-        *[f"  skip {k}: {v}" for k, v in record["plan"]["excluded"].items()],
+        *[f"  skip {k}: {v}" for k, v in excluded_map(record["plan"]).items()],
         "",
         f"search: {record['search']['n_trials']} trials in {record['search']['seconds']:.1f} s "
         f"({record['search']['stop_reason']})",
@@ -107,6 +170,7 @@ def record_summary(record: dict) -> str:
         "",
         "blind test:",
         *evaluation_lines(record),
+        *review_lines(record),
         "",
         f"delivered model: fitted on {record['delivered_model']['fitted_on']}"
         + (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -33,11 +32,9 @@ def test_telco_profile():
 
 
 @pytest.mark.slow
-def test_bank_marketing_is_fast_and_duration_is_not_a_one_column_leak():
+def test_bank_marketing_duration_is_not_a_one_column_leak():
     frame, schema = _load("bank_marketing/bank.csv.gz", "deposit")
-    start = time.perf_counter()
     profile = profile_table(frame, schema)
-    assert time.perf_counter() - start < 3.0
     # duration is a known leak, but alone it scores ROC AUC ~0.8: below the 0.99 threshold.
     assert "duration" not in profile.leakage_suspects
     assert any(i.kind == "imbalance" and i.severity == "warning" for i in profile.issues)

@@ -1,0 +1,66 @@
+"""Diagnose one configuration: learning curve, validation curve, verdict, within a deadline."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from rightfit.diagnose._curves import (
+    CurveRunner,
+    complexity_param,
+    learning_curve,
+    validation_curve,
+)
+from rightfit.diagnose._verdict import Diagnosis, judge
+
+
+def diagnose(
+    family: str,
+    params: dict,
+    X: pd.DataFrame,
+    y: np.ndarray,
+    fold: tuple[np.ndarray, np.ndarray],
+    *,
+    task: str,
+    metric: str,
+    n_classes: int | None,
+    baseline_score: float,
+    fold_seconds: float,
+    deadline: float,
+    role: str = "chosen",
+    best_other_validation: float | None = None,
+    seed: int = 0,
+    n_jobs: int = 1,
+) -> Diagnosis:
+    """Curves and a verdict for ``family`` with ``params`` on one training fold.
+
+    Parameters
+    ----------
+    fold : (fit rows, validation rows) positions into ``X``; training rows only.
+    baseline_score : the trivial model's score on the same kind of rows (priors or mean).
+    fold_seconds : measured seconds of one fold fit in the search (for time planning).
+    deadline : ``time.monotonic()`` value by which the diagnosis must be done.
+    best_other_validation : the best validation score another family reached (evidence that
+        more is learnable).
+    """
+    params = {k: v for k, v in params.items()}
+    runner = CurveRunner(family, params, X, y, fold, task, metric, n_classes, seed, n_jobs)
+    notes = [
+        f"curves fitted on one split of the training rows ({len(fold[0]):,} fit / "
+        f"{len(fold[1]):,} validation); the blind test is not used"
+    ]
+    # The learning curve comes first (its smallest points are cheap); the validation curve gets
+    # whatever is left.
+    share = (deadline - time.monotonic()) * 0.5
+    learning = learning_curve(runner, fold_seconds, time.monotonic() + share, seed)
+    name = complexity_param(family, params)
+    validation = None
+    if name is not None:
+        validation = validation_curve(runner, name, fold_seconds, deadline, seed)
+    else:
+        notes.append(f"{family} has no single complexity parameter; no validation curve")
+    return judge(
+        family, role, metric, baseline_score, learning, validation, best_other_validation, notes
+    )

@@ -1,0 +1,98 @@
+"""The final choice: the best trial or an ensemble whose refits fit in the time left, and the
+estimates of what those refits cost (the search keeps time free for them)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rightfit import metrics
+from rightfit.ensemble import WeightedEnsemble, select_ensemble
+from rightfit.models import FitContext, build_estimator, get_spec, single_threaded
+from rightfit.search import SearchResult, Trial
+
+# Seconds kept for scoring the blind test, writing the bundle and drawing its report (about 1.5 s
+# of matplotlib import and SVG rendering, measured), beyond the refits themselves.
+FINISH_OVERHEAD = 3.0
+# The estimate of a final refit from CV fold timings is rough; keep this much headroom.
+REFIT_SAFETY = 1.15
+# Families an ensemble is likely to draw on, and how far behind the leader they may be.
+ENSEMBLE_FAMILIES = 3
+MEMBER_GAP = 0.02
+
+
+def refit_seconds(trial: Trial, n_folds: int, n_fold_rows: int, n_rows: int) -> float:
+    """Estimate one refit of ``trial``'s configuration on ``n_rows`` from its CV timings."""
+    per_fold = trial.fit_seconds / max(n_folds, 1)
+    return per_fold * max(1.0, n_rows / max(n_fold_rows, 1)) * REFIT_SAFETY
+
+
+def likely_members(trials: list[Trial]) -> list[Trial]:
+    """The best trial of each of the (up to) three best families within reach of the leader:
+    the models a final ensemble would refit, so the search leaves time for them."""
+    best_per_family: dict[str, Trial] = {}
+    for t in sorted((t for t in trials if t.ok), key=lambda t: t.loss):
+        best_per_family.setdefault(t.family, t)
+    ranked = list(best_per_family.values())
+    if not ranked:
+        return []
+    lead = ranked[0].loss
+    scale = max(abs(lead), 1e-3)
+    return [t for t in ranked[:ENSEMBLE_FAMILIES] if (t.loss - lead) / scale <= MEMBER_GAP]
+
+
+def choose_final(search: SearchResult, y_train, metric, split, budget, final_sizes, n_fold_rows):
+    """The best single trial, or an ensemble of trials when it wins in CV and its refits fit."""
+    board = search.leaderboard
+    best = board.best()
+    info = {"cv_score": best.score}
+    trials = {t.number: t for t in board.trials}
+    covered = np.unique(np.concatenate([v for _, v in split.folds]))
+    choice = select_ensemble(search.oof, y_train, metric, covered)
+    if choice is None or not choice.improves:
+        return [best], [1.0], info
+    members = [trials[n] for n in choice.members]
+    weights = list(choice.weights)
+    n_folds = len(split.folds)
+    # Drop the lightest members until every final refit fits in the time left.
+    while len(members) > 1:
+        need = FINISH_OVERHEAD + sum(
+            refit_seconds(t, n_folds, n_fold_rows, size) for t in members for size in final_sizes
+        )
+        if need <= budget.remaining():
+            break
+        drop = int(np.argmin(weights))
+        members.pop(drop)
+        weights.pop(drop)
+    if len(members) == 1:
+        return [best], [1.0], info
+    total = sum(weights)
+    weights = [w / total for w in weights]
+    score = -choice.loss if board.greater_is_better else choice.loss
+    if len(members) != len(choice.members):
+        # Re-score the trimmed ensemble honestly instead of reusing the full one's figure.
+        out = sum(w * search.oof[t.number][covered] for t, w in zip(members, weights, strict=True))
+        score = metrics.score(metric, y_train[covered], out)
+        loss = -score if board.greater_is_better else score
+        if loss >= best.loss:
+            return [best], [1.0], info
+    info = {
+        "cv_score": score,
+        "cv_score_note": (
+            "ensemble weights were chosen on these same out-of-fold rows, so this CV score is "
+            "slightly optimistic; the blind test measures the ensemble without that bias"
+        ),
+        "ensemble": choice.to_dict(),
+    }
+    return members, weights, info
+
+
+def fit_members(members: list[Trial], weights, X, y, context: FitContext):
+    fitted = []
+    for trial in members:
+        spec = get_spec(trial.family)
+        estimator = build_estimator(trial.family, trial.params, context)
+        estimator.fit(X, y, **spec.fit_params(context))
+        fitted.append(single_threaded(estimator))
+    if len(fitted) == 1:
+        return fitted[0]
+    return WeightedEnsemble.from_fitted(fitted, weights, context.task, context.n_classes)

@@ -1,0 +1,206 @@
+"""Everything before training: load → profile → clean → split → plan. Shared by ``fit`` and
+``rightfit plan`` (which stops here), so the plan printed is the plan a fit would follow."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from rightfit import metrics
+from rightfit.advise import DataFacts, Plan, choose_candidates
+from rightfit.budget import Budget
+from rightfit.clean import Cleaned, clean_table
+from rightfit.data import Schema, Table, infer_schema, prepare_features, read_table, read_target
+from rightfit.errors import ConfigError, DataError, TargetError, did_you_mean
+from rightfit.models import column_counts, parse_models
+from rightfit.profile import Profile, profile_table
+from rightfit.progress import Progress
+from rightfit.split import SplitPlan, make_split
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The data made ready for the search, and the plan for it."""
+
+    table: Table
+    schema: Schema
+    metric: str
+    profile: Profile
+    cleaned: Cleaned
+    y: np.ndarray  # encoded target of every cleaned row
+    X_all: pd.DataFrame  # prepared features of every cleaned row
+    split: SplitPlan
+    plan: Plan
+
+    @property
+    def n_classes(self) -> int | None:
+        return None if self.schema.task == "regression" else len(self.schema.classes)
+
+    @property
+    def X_train(self) -> pd.DataFrame:
+        return self.X_all.iloc[self.split.train_rows].reset_index(drop=True)
+
+    @property
+    def y_train(self) -> np.ndarray:
+        return self.y[self.split.train_rows]
+
+
+def default_jobs() -> int:
+    """All cores (up to 8), or ``RIGHTFIT_N_JOBS`` when set (e.g. when runs share a machine)."""
+    configured = os.environ.get("RIGHTFIT_N_JOBS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _check_column(frame: pd.DataFrame, name: str | None, option: str) -> None:
+    if name is not None and name not in frame.columns:
+        raise ConfigError(
+            f"{option} {name!r} is not a column of the data.{did_you_mean(name, frame.columns)} "
+            f"Columns: {', '.join(map(str, list(frame.columns)[:20]))}."
+        )
+
+
+def encode_target(y_raw: pd.Series, schema: Schema) -> np.ndarray:
+    """Class labels → 0..K-1 in ``schema.classes`` order; regression targets as floats."""
+    if schema.task == "regression":
+        return y_raw.to_numpy(dtype=float)
+    index = {label: i for i, label in enumerate(schema.classes)}
+    encoded = y_raw.map(index)
+    if encoded.isna().any():
+        unknown = sorted(map(str, y_raw[encoded.isna()].unique()))[:5]
+        raise DataError(
+            f"Target values {unknown} are not among the model's classes "
+            f"({', '.join(map(str, schema.classes))})."
+        )
+    return encoded.to_numpy(dtype=np.int64)
+
+
+def _check_class_counts(y: np.ndarray, schema: Schema) -> None:
+    if schema.task != "binary":
+        return
+    counts = np.bincount(y, minlength=2)
+    if counts.min() < 2:
+        rare = schema.classes[int(counts.argmin())]
+        raise TargetError(
+            f"Class {rare!r} of target {schema.target!r} has {int(counts.min())} row(s); a "
+            "classifier needs at least 2 rows of each class to train and validate. Add examples "
+            "of that class, or check the filter that produced this file."
+        )
+
+
+def data_facts(
+    schema: Schema,
+    X_train: pd.DataFrame,
+    y_train: np.ndarray,
+    profile: Profile,
+    budget: Budget,
+    min_score: float | None = None,
+) -> DataFacts:
+    """The measured facts the planner decides on (training rows only, blind test excluded)."""
+    n_numeric, n_categorical = column_counts(X_train)
+    minority = None
+    if schema.task != "regression":
+        counts = np.bincount(y_train)
+        minority = float(counts[counts > 0].min() / counts.sum())
+    categorical = [c for c in X_train.columns if not pd.api.types.is_numeric_dtype(X_train[c])]
+    cardinality = {c: int(X_train[c].nunique()) for c in categorical}
+    roles = [c.role for c in schema.columns]
+    return DataFacts(
+        task=schema.task,
+        n_rows=len(X_train),
+        n_numeric=n_numeric,
+        n_categorical=n_categorical,
+        missing_share=float(X_train.isna().to_numpy().mean()) if X_train.size else 0.0,
+        minority_share=minority,
+        time_budget=budget.seconds,
+        max_cardinality=max(cardinality.values(), default=0),
+        max_cardinality_column=max(cardinality, key=cardinality.get) if cardinality else None,
+        n_text=roles.count("text"),
+        n_datetime=roles.count("datetime"),
+        n_classes=None if schema.task == "regression" else len(schema.classes),
+        min_score=min_score,
+        n_issues=len(profile.issues),
+    )
+
+
+def prepare(
+    data,
+    target: str,
+    *,
+    budget: Budget,
+    progress: Progress,
+    task: str | None = None,
+    metric: str | None = None,
+    models: str | list[str] | None = None,
+    seed: int = 0,
+    test_size: float = 0.2,
+    group_column: str | None = None,
+    time_column: str | None = None,
+    keep_columns: tuple[str, ...] | list[str] = (),
+    min_score: float | None = None,
+) -> Prepared:
+    """Load, profile, clean, split and plan; report each stage to ``progress``."""
+    table = read_table(data)
+    frame = table.frame
+    progress.stage(
+        "load",
+        f"{table.source}: {len(frame):,} rows x {frame.shape[1]} columns"
+        + (
+            f" ({table.format}, {table.encoding}, delimiter {table.delimiter!r})"
+            if table.format == "csv"
+            else f" ({table.format})"
+        ),
+    )
+    schema = infer_schema(frame, target, task)
+    metric = metrics.check_metric(metric or metrics.default_metric(schema.task), schema.task)
+    _check_column(frame, group_column, "--group-column")
+    _check_column(frame, time_column, "--time-column")
+    if group_column is not None:
+        schema = schema.with_role(
+            group_column, "excluded", "used as --group-column to keep groups together"
+        )
+
+    profile = profile_table(frame, schema, random_state=seed)
+    progress.stage("profile", f"task {schema.task}, metric {metric}")
+    for line in profile.summary_lines():
+        progress.note(line)
+
+    cleaned = clean_table(frame, schema, profile, keep_columns=tuple(keep_columns))
+    frame, schema = cleaned.frame, cleaned.schema
+    progress.stage("clean", f"{len(cleaned.log.changes)} changes logged")
+    for line in cleaned.log.lines():
+        progress.note(line)
+    if not schema.feature_columns():
+        raise DataError(
+            "No usable feature columns are left after cleaning (every column is an ID, constant, "
+            "empty, free text or excluded). See the cleaning log above; pass --keep COLUMN to "
+            "keep one that was excluded."
+        )
+    y = encode_target(read_target(frame, schema), schema)
+    _check_class_counts(y, schema)
+
+    split = make_split(
+        pd.Series(y),
+        schema.task,
+        test_size=test_size,
+        seed=seed,
+        groups=frame[group_column] if group_column else None,
+        times=frame[time_column] if time_column else None,
+    )
+    progress.stage("split", split.description)
+    X_all = prepare_features(frame, schema)
+
+    X_train = X_all.iloc[split.train_rows]
+    facts = data_facts(schema, X_train, y[split.train_rows], profile, budget, min_score)
+    plan = choose_candidates(facts, metric, parse_models(models))
+    if not plan.candidates:
+        reasons = "; ".join(f"{k}: {v}" for k, v in plan.excluded.items())
+        raise ConfigError(f"No model family can be tried on this data ({reasons}).")
+    progress.stage("plan", f"{len(plan.candidates)} candidate families")
+    for line in plan.lines():
+        progress.note(line)
+    return Prepared(table, schema, metric, profile, cleaned, y, X_all, split, plan)

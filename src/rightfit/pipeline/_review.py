@@ -1,0 +1,233 @@
+"""After the choice: calibrate, pick the decision threshold, compare with the alternatives,
+measure importance and diagnose the fit. Each step says what it found and on which rows."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+import pandas as pd
+
+from rightfit import metrics
+from rightfit.diagnose import diagnose
+from rightfit.evaluate import baseline_output
+from rightfit.evaluate._calibration import CalibrationChoice, choose_calibration
+from rightfit.evaluate._compare import paired_comparison
+from rightfit.evaluate._importance import permutation_importance, shap_summary
+from rightfit.models import get_spec, predict_output
+from rightfit.search import SearchResult, Trial
+
+logger = logging.getLogger(__name__)
+
+# Time kept for calibration, comparisons, importance and the fit diagnosis: a share of the
+# budget, at least a second, at most two minutes. Importance gets a third, diagnosis the rest.
+REVIEW_SHARE = 0.15
+REVIEW_MIN = 1.0
+REVIEW_MAX = 120.0
+IMPORTANCE_SHARE = 0.3
+
+
+def review_seconds(budget_seconds: float) -> float:
+    return float(min(max(REVIEW_SHARE * budget_seconds, REVIEW_MIN), REVIEW_MAX))
+
+
+def weighted_oof(search: SearchResult, members: list[Trial], weights: list[float]) -> np.ndarray:
+    return sum(w * search.oof[t.number] for t, w in zip(members, weights, strict=True))
+
+
+def best_per_family(search: SearchResult) -> dict[str, Trial]:
+    best: dict[str, Trial] = {}
+    for t in sorted((t for t in search.leaderboard.trials if t.ok), key=lambda t: t.loss):
+        best.setdefault(t.family, t)
+    return best
+
+
+def runner_up(search: SearchResult, chosen_family: str) -> Trial | None:
+    """The best trial of any other family."""
+    return next((t for f, t in best_per_family(search).items() if f != chosen_family), None)
+
+
+def calibrate(task: str, y: np.ndarray, oof: np.ndarray, seed: int) -> CalibrationChoice | None:
+    if task == "regression":
+        return None
+    try:
+        return choose_calibration(y, oof, task, random_state=seed)
+    except Exception as exc:  # calibration is an improvement, never a reason to fail a run
+        logger.warning("calibration skipped: %s", exc)
+        return CalibrationChoice("none", reason=f"skipped: {type(exc).__name__}: {exc}")
+
+
+def compare_out_of_fold(
+    search: SearchResult,
+    members: list[Trial],
+    weights: list[float],
+    y: np.ndarray,
+    covered: np.ndarray,
+    metric: str,
+    n_classes: int | None,
+    task: str,
+    seed: int,
+) -> list[dict]:
+    """The chosen model against the runner-up, the simplest model and the baseline, paired on
+    the same out-of-fold rows of the training data."""
+    chosen = weighted_oof(search, members, weights)[covered]
+    y_c = y[covered]
+    name = " + ".join(t.family for t in members) if len(members) > 1 else members[0].family
+    best = best_per_family(search)
+    others: list[tuple[str, np.ndarray]] = []
+    top_family = members[int(np.argmax(weights))].family
+    second = runner_up(search, top_family)
+    if second is not None and second.number in search.oof:
+        others.append((f"{second.family} (runner-up)", search.oof[second.number][covered]))
+    simple = next(
+        (
+            t
+            for f, t in best.items()
+            if get_spec(f).interpretable and f not in {m.family for m in members}
+        ),
+        None,
+    )
+    if simple is not None and simple.number in search.oof and simple is not second:
+        others.append((f"{simple.family} (simplest)", search.oof[simple.number][covered]))
+    others.append(("baseline", baseline_output(task, y_c, len(y_c), n_classes)))
+    rows = f"out-of-fold predictions of {len(y_c):,} training rows"
+    out = []
+    for label, output in others:
+        comparison = paired_comparison(
+            y_c,
+            chosen,
+            output,
+            metric,
+            a=name,
+            b=label,
+            rows=rows,
+            n_classes=n_classes,
+            random_state=seed,
+        )
+        entry = comparison.to_dict()
+        if ("simplest" in label or "runner-up" in label) and not comparison.significant:
+            family = label.split(" ")[0]
+            if get_spec(family).interpretable:
+                entry["advice"] = (
+                    f"the chosen model is not significantly better than {family}; prefer the "
+                    "simpler, interpretable model if that matters to you"
+                )
+        out.append(entry)
+    return out
+
+
+def importance(
+    model,
+    X_test: pd.DataFrame,
+    y_test: np.ndarray,
+    task: str,
+    metric: str,
+    n_classes: int | None,
+    deadline: float,
+    seed: int,
+) -> dict:
+    result = {
+        "permutation": permutation_importance(
+            lambda X: predict_output(model, X, task, n_classes),
+            X_test,
+            y_test,
+            metric,
+            n_classes=n_classes,
+            deadline=deadline,
+            random_state=seed,
+        )
+    }
+    tree = _tree_member(model)
+    if tree is not None:
+        shap = shap_summary(tree[0], X_test, random_state=seed)
+        if shap is not None:
+            shap["model"] = tree[1]
+            result["shap"] = shap
+    return result
+
+
+def _tree_member(model):
+    """(estimator, description) of the boosted-tree model to explain with SHAP, if any."""
+    inner = getattr(model, "estimator", model)  # through CalibratedModel
+    members = getattr(inner, "estimators", None)
+    if members:
+        weights = list(getattr(inner, "weights", [1.0] * len(members)))
+        for i in np.argsort(weights)[::-1]:
+            if _is_booster(members[i]):
+                return members[i], f"ensemble member {int(i) + 1} (weight {weights[i]:.2f})"
+        return None
+    return (inner, "the chosen model") if _is_booster(inner) else None
+
+
+def _is_booster(estimator) -> bool:
+    inner = getattr(estimator, "regressor_", estimator)
+    steps = getattr(inner, "steps", None)
+    if not steps:
+        return False
+    return type(steps[-1][1]).__module__.split(".")[0] in ("lightgbm", "xgboost")
+
+
+def diagnose_fit(
+    search: SearchResult,
+    members: list[Trial],
+    weights: list[float],
+    X: pd.DataFrame,
+    y: np.ndarray,
+    folds: list,
+    *,
+    task: str,
+    metric: str,
+    n_classes: int | None,
+    deadline: float,
+    seed: int,
+    n_jobs: int,
+) -> dict | None:
+    """Verdicts for the chosen model (its heaviest member) and the runner-up family."""
+    top = members[int(np.argmax(weights))]
+    second = runner_up(search, top.family)
+    fit_rows, val_rows = folds[0]
+    base_out = baseline_output(task, y[fit_rows], len(val_rows), n_classes)
+    baseline_score = metrics.score(metric, y[val_rows], base_out, n_classes)
+    n_folds = len(folds)
+    targets = [(top, "chosen", second.score if second else None)]
+    if second is not None:
+        targets.append((second, "runner-up", top.score))
+    results = {}
+    for i, (trial, role, other) in enumerate(targets):
+        # The chosen model gets two thirds of the time, the runner-up what is left.
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        end = time.monotonic() + (left * 2 / 3 if i == 0 and len(targets) > 1 else left)
+        try:
+            result = diagnose(
+                trial.family,
+                trial.params,
+                X,
+                y,
+                (fit_rows, val_rows),
+                task=task,
+                metric=metric,
+                n_classes=n_classes,
+                baseline_score=baseline_score,
+                fold_seconds=trial.fit_seconds / max(n_folds, 1),
+                deadline=end,
+                role=role,
+                best_other_validation=other,
+                seed=seed,
+                n_jobs=n_jobs,
+            )
+        except Exception as exc:  # a diagnosis failure must not lose the model
+            logger.warning("diagnosis of %s failed: %s", trial.family, exc)
+            continue
+        entry = result.to_dict()
+        if role == "chosen" and len(members) > 1:
+            entry["notes"].append(
+                f"the chosen model is an ensemble; its heaviest member ({top.family}) is diagnosed"
+            )
+        results[role] = entry
+    if "chosen" not in results:
+        return None
+    chosen = results["chosen"]
+    return {**chosen, "runner_up": results.get("runner-up")}

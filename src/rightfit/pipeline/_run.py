@@ -1,0 +1,416 @@
+"""The one orchestrator: prepare → search → ensemble → calibrate/threshold → blind test →
+review (comparisons, importance, diagnosis) → refit → record."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import numpy as np
+
+from rightfit import __version__, metrics
+from rightfit.budget import Budget
+from rightfit.errors import ConfigError, RightfitError
+from rightfit.evaluate import baseline_output, evaluate
+from rightfit.evaluate._curves import curves
+from rightfit.evaluate._drift import feature_reference
+from rightfit.evaluate._threshold import choose_threshold, confusion_at, parse_objective
+from rightfit.models import FitContext, TabularPredictor, column_counts, predict_output
+from rightfit.models._calibrated import CalibratedModel, apply_calibration
+from rightfit.pipeline import _review as review
+from rightfit.pipeline._final import (
+    FINISH_OVERHEAD,
+    choose_final,
+    fit_members,
+    likely_members,
+    refit_seconds,
+)
+from rightfit.pipeline._prepare import default_jobs, prepare
+from rightfit.progress import Progress, SilentProgress
+from rightfit.search import Trial, tune
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A finished run: the delivered predictor and the record the bundle stores."""
+
+    predictor: TabularPredictor
+    record: dict
+
+
+def run(
+    data,
+    target: str,
+    *,
+    time_budget: float | Budget = 60.0,
+    task: str | None = None,
+    metric: str | None = None,
+    models: str | list[str] | None = None,
+    seed: int = 0,
+    test_size: float = 0.2,
+    group_column: str | None = None,
+    time_column: str | None = None,
+    keep_columns: tuple[str, ...] | list[str] = (),
+    refit_all: bool = True,
+    n_jobs: int | None = None,
+    progress: Progress | None = None,
+    executor=None,
+    optimize_for: str | None = None,
+    cost: str | None = None,
+    min_score: float | None = None,
+    diagnose: bool = True,
+) -> RunResult:
+    """Run the whole workflow on ``data`` and return the delivered model and its record.
+
+    See :func:`rightfit.fit` for the parameters; ``time_budget`` covers everything from loading
+    the data to the last refit.
+    """
+    budget = time_budget if isinstance(time_budget, Budget) else Budget(time_budget)
+    progress = progress or SilentProgress()
+    n_jobs = n_jobs or default_jobs()
+    objective = parse_objective(optimize_for, cost)
+    timings: dict[str, float] = {}
+    clock = time.monotonic()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        timings[name] = round(now - clock, 3)
+        clock = now
+
+    prep = prepare(
+        data,
+        target,
+        budget=budget,
+        progress=progress,
+        task=task,
+        metric=metric,
+        models=models,
+        seed=seed,
+        test_size=test_size,
+        group_column=group_column,
+        time_column=time_column,
+        keep_columns=keep_columns,
+        min_score=min_score,
+    )
+    schema, split, metric = prep.schema, prep.split, prep.metric
+    task, n_classes = schema.task, prep.n_classes
+    if objective.kind != "default" and task != "binary":
+        raise ConfigError(
+            f"--optimize-for / --cost set a decision threshold for binary classification; this "
+            f"target is {task}. Drop the option, or predict a yes/no target."
+        )
+    X_all, y = prep.X_all, prep.y
+    train, test = split.train_rows, split.test_rows
+    X_train, y_train = prep.X_train, prep.y_train
+    lap("prepare")
+
+    n_folds = len(split.folds)
+    n_fold_rows = int(np.mean([len(fit_rows) for fit_rows, _ in split.folds]))
+    final_sizes = [len(train)] + ([split.n_rows] if (refit_all and split.has_test) else [])
+    # Ensemble selection, blind-test prediction, bootstrap and writing the bundle grow with rows.
+    finish = FINISH_OVERHEAD + 2e-5 * split.n_rows
+    review_time = review.review_seconds(budget.seconds) if diagnose else 0.0
+
+    def reserve(trials: list[Trial]) -> float:
+        members = likely_members(trials)
+        if not members:
+            return finish + review_time + 0.05 * min(budget.seconds, 600)
+        return (
+            finish
+            + review_time
+            + sum(
+                refit_seconds(t, n_folds, n_fold_rows, size)
+                for t in members
+                for size in final_sizes
+            )
+        )
+
+    progress.start_search(max(0.0, budget.remaining() - reserve([])), metric)
+    search = tune(
+        prep.plan.names,
+        X_train,
+        y_train,
+        split.folds,
+        task=task,
+        metric=metric,
+        budget=budget,
+        n_classes=n_classes,
+        seed=seed,
+        n_jobs=n_jobs,
+        progress=progress,
+        executor=executor,
+        reserve=reserve,
+    )
+    lap("search")
+    best = search.leaderboard.best()
+    progress.end_search(
+        f"{len(search.leaderboard.trials)} trials in {search.seconds:.1f} s "
+        f"({search.stop_reason})"
+        + (f"; best {best.family} {metric} {best.score:.4f}" if best else "")
+    )
+    if best is None:
+        errors = {t.family: t.error for t in search.leaderboard.trials if t.error}
+        detail = "; ".join(f"{k}: {v}" for k, v in errors.items()) or search.stop_reason
+        raise RightfitError(
+            f"No candidate model finished within the time budget ({detail}). "
+            "Increase --time-budget, or restrict --models to cheaper families (e.g. linear)."
+        )
+    members, weights, ensemble_info = choose_final(
+        search, y_train, metric, split, budget, final_sizes, n_fold_rows
+    )
+    if len(members) > 1:
+        progress.note(
+            "ensemble of "
+            + ", ".join(
+                f"{t.family} (weight {w:.2f})" for t, w in zip(members, weights, strict=True)
+            )
+            + f" beats the best single model in CV ({ensemble_info['cv_score']:.4f} vs "
+            f"{best.score:.4f})"
+        )
+    review_end = time.monotonic() + review_time
+
+    # Calibration and the decision threshold are chosen on out-of-fold rows, never the blind test.
+    covered = np.unique(np.concatenate([v for _, v in split.folds]))
+    oof = review.weighted_oof(search, members, weights)
+    calibration = review.calibrate(task, y_train[covered], oof[covered], seed)
+    calibrated = calibration is not None and calibration.method != "none"
+    if calibrated:
+        progress.note(f"calibration: {calibration.reason}")
+        oof = apply_calibration(oof, calibration.method, calibration.params)
+    threshold = None
+    if task == "binary":
+        threshold = choose_threshold(y_train[covered], oof[covered][:, 1], objective)
+        if objective.kind != "default":
+            progress.note(
+                f"decision threshold {threshold.value:.4f} for {objective.text} (out of fold: "
+                f"precision {threshold.achieved['precision'] or 0:.3f}, recall "
+                f"{threshold.achieved['recall'] or 0:.3f})"
+            )
+    threshold_value = threshold.value if threshold else 0.5
+
+    n_numeric, n_categorical = column_counts(X_all)
+    context = FitContext(
+        task=task,
+        n_rows=len(train),
+        n_numeric=n_numeric,
+        n_categorical=n_categorical,
+        n_classes=n_classes,
+        seed=seed,
+        n_jobs=n_jobs,
+    )
+
+    def deliver(X, y_fit, ctx):
+        model = fit_members(members, weights, X, y_fit, ctx)
+        if calibrated:
+            model = CalibratedModel.from_params(model, calibration.method, calibration.params)
+        return model
+
+    model = deliver(X_train, y_train, context)
+    lap("refit_train")
+
+    evaluation, blind = None, {}
+    comparisons = review.compare_out_of_fold(
+        search, members, weights, y_train, covered, metric, n_classes, task, seed
+    )
+    if split.has_test:
+        X_test, y_test = X_all.iloc[test].reset_index(drop=True), y[test]
+        output = predict_output(model, X_test, task, n_classes)
+        baseline = baseline_output(task, y_train, len(test), n_classes)
+        evaluation = evaluate(
+            task,
+            y_test,
+            output,
+            baseline,
+            classes=schema.classes,
+            source=f"blind test: {len(test):,} rows set aside before any fitting and scored once",
+            baseline_text=_baseline_text(schema, y_train),
+            random_state=seed,
+            threshold=threshold_value,
+        )
+        progress.stage("blind test", f"{len(test):,} rows")
+        for line in evaluation.summary_lines():
+            progress.note(line)
+        blind["curves"] = curves(task, y_test, output, seed)
+        if calibrated:
+            raw = predict_output(model.estimator, X_test, task, n_classes)
+            blind["curves"]["reliability_before_calibration"] = curves(task, y_test, raw, seed)[
+                "reliability"
+            ]
+            blind["log_loss_before_calibration"] = metrics.score("log_loss", y_test, raw, n_classes)
+        if threshold is not None:
+            blind["confusion_at_threshold"] = confusion_at(y_test, output[:, 1], threshold.value)
+        comparisons.append(
+            review.paired_comparison(
+                y_test,
+                output,
+                baseline,
+                metric,
+                a="chosen model",
+                b="baseline",
+                rows=f"blind test ({len(test):,} rows)",
+                n_classes=n_classes,
+                threshold=threshold_value,
+                random_state=seed,
+            ).to_dict()
+        )
+        if diagnose:
+            importance_end = time.monotonic() + review_time * review.IMPORTANCE_SHARE
+            blind["importance"] = review.importance(
+                model, X_test, y_test, task, metric, n_classes, importance_end, seed
+            )
+    else:
+        progress.note("no blind test (--test-size 0): the scores above are cross-validated only")
+    lap("evaluate")
+
+    diagnosis = None
+    if diagnose:
+        diagnosis = review.diagnose_fit(
+            search,
+            members,
+            weights,
+            X_train,
+            y_train,
+            split.folds,
+            task=task,
+            metric=metric,
+            n_classes=n_classes,
+            deadline=min(review_end, budget.deadline - finish),
+            seed=seed,
+            n_jobs=n_jobs,
+        )
+        if diagnosis:
+            progress.note(
+                f"fit diagnosis ({diagnosis['family']}): {diagnosis['verdict']} - "
+                f"{diagnosis['explanation']}"
+            )
+    lap("diagnose")
+
+    delivered = {"fitted_on": "training rows (blind test excluded)", "n_rows": len(train)}
+    log_members = any(t.params.get("log_target") for t in members)
+    if refit_all and split.has_test and log_members and float(np.min(y)) <= 0:
+        delivered["note"] = (
+            "refit on all rows skipped: the chosen model works on log(target), and the blind-test "
+            "rows hold a target value <= 0; the delivered model is the one the blind test scored"
+        )
+        progress.note(delivered["note"])
+    elif refit_all and split.has_test:
+        needed = (
+            sum(refit_seconds(t, n_folds, n_fold_rows, split.n_rows) for t in members)
+            + FINISH_OVERHEAD
+        )
+        if budget.remaining() >= needed:
+            model = deliver(X_all, y, FitContext(**{**context.__dict__, "n_rows": split.n_rows}))
+            delivered = {
+                "fitted_on": "all rows (training + blind test), after the blind test was scored",
+                "n_rows": int(split.n_rows),
+            }
+            progress.note(f"refit on all {split.n_rows:,} rows for delivery")
+        else:
+            delivered["note"] = (
+                f"refit on all rows skipped: about {needed:.1f} s needed, "
+                f"{budget.remaining():.1f} s left in the budget"
+            )
+            progress.note(delivered["note"])
+    elif not refit_all:
+        delivered["note"] = "--no-refit-all: the delivered model is the one the blind test scored"
+    lap("refit_all")
+
+    timings["total"] = round(budget.elapsed(), 3)
+    table = prep.table
+    record = {
+        "rightfit_version": __version__,
+        "kind": "tabular",
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "task": task,
+        "target": schema.target,
+        "metric": metric,
+        "greater_is_better": metrics.METRICS[metric].greater_is_better,
+        "time_budget": budget.seconds,
+        "seed": seed,
+        "data": {
+            "source": table.source,
+            "format": table.format,
+            "encoding": table.encoding,
+            "delimiter": table.delimiter,
+            "sha256": table.fingerprint,
+            "n_rows": len(table.frame),
+            "n_columns": int(table.frame.shape[1]),
+        },
+        "schema": schema.to_dict(),
+        "profile": prep.profile.to_dict(),
+        "cleaning_log": prep.cleaned.log.to_dict(),
+        "split": split.to_dict(),
+        "plan": prep.plan.to_dict(),
+        "leaderboard": search.leaderboard.to_dict(),
+        "search": {
+            "stop_reason": search.stop_reason,
+            "seconds": round(search.seconds, 3),
+            "n_trials": len(search.leaderboard.trials),
+        },
+        "chosen": {
+            "kind": "ensemble" if len(members) > 1 else "single",
+            "members": [
+                {
+                    "trial": t.number,
+                    "family": t.family,
+                    "params": t.to_dict()["params"],
+                    "weight": w,
+                }
+                for t, w in zip(members, weights, strict=True)
+            ],
+            "cv_score": ensemble_info["cv_score"],
+            "cv_score_note": ensemble_info.get("cv_score_note", ""),
+            "ensemble": ensemble_info.get("ensemble"),
+        },
+        "calibration": calibration.to_dict() if calibration else None,
+        "threshold": threshold.to_dict() if threshold else None,
+        "evaluation": evaluation.to_dict() if evaluation is not None else None,
+        "blind_test": blind or None,
+        "comparisons": comparisons,
+        "diagnosis": diagnosis,
+        "requirement": _requirement(min_score, metric, ensemble_info["cv_score"], evaluation),
+        "feature_reference": feature_reference(X_train),
+        "delivered_model": delivered,
+        "timings": timings,
+    }
+    return RunResult(TabularPredictor(model, schema), record)
+
+
+def _requirement(min_score, metric, cv_score, evaluation) -> dict | None:
+    """Whether the accuracy the user asked for was reached, by CV and by the blind test."""
+    if min_score is None:
+        return None
+    better = metrics.METRICS[metric].greater_is_better
+    out = {
+        "metric": metric,
+        "min_score": min_score,
+        "cv_score": cv_score,
+        "met_in_cv": bool(cv_score >= min_score if better else cv_score <= min_score),
+    }
+    if evaluation is not None:
+        value = evaluation.metric(metric)
+        bound = value.low if better else value.high
+        out["blind_test"] = value.value
+        out["met_on_blind_test"] = bool(
+            value.value >= min_score if better else value.value <= min_score
+        )
+        out["met_with_confidence"] = bool(
+            bound == bound and (bound >= min_score if better else bound <= min_score)
+        )
+    return out
+
+
+def _baseline_text(schema, y_train: np.ndarray) -> str:
+    if schema.task == "regression":
+        return f"mean of the training target ({float(np.mean(y_train)):,.4g})"
+    counts = np.bincount(y_train, minlength=len(schema.classes))
+    top = int(counts.argmax())
+    return (
+        f"class priors of the training rows (majority {schema.classes[top]!r}, "
+        f"{counts[top] / counts.sum():.1%})"
+    )
