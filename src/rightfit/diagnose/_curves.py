@@ -105,10 +105,10 @@ class CurveRunner:
         start = time.monotonic()
         estimator = build_estimator(self.family, params, ctx)
         estimator.fit(X_fit, y_fit, **get_spec(self.family).fit_params(ctx))
-        seconds = time.monotonic() - start
         X_val = self.X.iloc[self.val_rows].reset_index(drop=True)
         train_out = predict_output(estimator, X_fit, self.task, self.n_classes)
         val_out = predict_output(estimator, X_val, self.task, self.n_classes)
+        seconds = time.monotonic() - start  # fit and both predictions: what a point costs
         k = self.n_classes
         return (
             score(self.metric, y_fit, train_out, k),
@@ -126,8 +126,13 @@ def learning_curve(runner: CurveRunner, per_fit: float, deadline: float, seed: i
     curve = Curve("n_train_rows")
     rng = np.random.default_rng(seed)
     shuffled = rng.permutation(runner.fit_rows)
-    for fraction in LEARNING_FRACTIONS:
+    # The full-size point first: the verdict rests on it; then the halves that give the slope.
+    points = {}
+    for fraction in sorted(LEARNING_FRACTIONS, reverse=True):
         n = max(int(len(shuffled) * fraction), 20)
+        if points:  # measured here: rescale the largest point's seconds (fit and scoring)
+            largest = max(points)
+            per_fit = (points[largest][2] + 0.05) * len(shuffled) / largest
         if not _fits_in_time(per_fit * fraction * 1.5, deadline):
             curve.notes.append(f"{n:,} rows left out: not enough time")
             continue
@@ -136,6 +141,9 @@ def learning_curve(runner: CurveRunner, per_fit: float, deadline: float, seed: i
         except Exception as exc:  # a fit that fails on a small subset (one class, say)
             curve.notes.append(f"{n:,} rows: {type(exc).__name__}")
             continue
+        points[n] = (train, val, seconds)
+    for n in sorted(points):
+        train, val, seconds = points[n]
         curve.values.append(n)
         curve.train.append(train)
         curve.validation.append(val)

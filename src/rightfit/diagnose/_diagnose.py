@@ -53,7 +53,7 @@ def diagnose(
     ]
     # The learning curve comes first (its smallest points are cheap); the validation curve gets
     # whatever is left.
-    share = (deadline - time.monotonic()) * 0.5
+    share = (deadline - time.monotonic()) * 0.6
     learning = learning_curve(runner, fold_seconds, time.monotonic() + share, seed)
     name = complexity_param(family, params)
     validation = None

@@ -13,6 +13,7 @@ import pandas as pd
 from rightfit.metrics import METRICS, score
 
 MAX_ROWS = 2000
+PERMUTATION_ROWS = 1000
 
 
 def permutation_importance(
@@ -22,7 +23,7 @@ def permutation_importance(
     metric: str,
     *,
     n_classes: int | None = None,
-    n_repeats: int = 3,
+    n_repeats: int = 2,
     deadline: float | None = None,
     random_state: int = 0,
 ) -> dict:
@@ -33,8 +34,8 @@ def permutation_importance(
     """
     rng = np.random.default_rng(random_state)
     rows = np.arange(len(X))
-    if len(rows) > MAX_ROWS:
-        rows = np.sort(rng.choice(rows, MAX_ROWS, replace=False))
+    if len(rows) > PERMUTATION_ROWS:
+        rows = np.sort(rng.choice(rows, PERMUTATION_ROWS, replace=False))
     X = X.iloc[rows].reset_index(drop=True)
     y = np.asarray(y)[rows]
     sign = 1.0 if METRICS[metric].greater_is_better else -1.0

@@ -76,10 +76,15 @@ def compare_out_of_fold(
     name = " + ".join(t.family for t in members) if len(members) > 1 else members[0].family
     best = best_per_family(search)
     others: list[tuple[str, np.ndarray]] = []
-    top_family = members[int(np.argmax(weights))].family
-    second = runner_up(search, top_family)
+    if len(members) > 1:
+        # An ensemble is compared with the best single model it was chosen over.
+        second = search.leaderboard.best()
+        label = f"{second.family} (best single model)"
+    else:
+        second = runner_up(search, members[0].family)
+        label = f"{second.family} (runner-up)" if second is not None else ""
     if second is not None and second.number in search.oof:
-        others.append((f"{second.family} (runner-up)", search.oof[second.number][covered]))
+        others.append((label, search.oof[second.number][covered]))
     simple = next(
         (
             t
@@ -106,7 +111,7 @@ def compare_out_of_fold(
             random_state=seed,
         )
         entry = comparison.to_dict()
-        if ("simplest" in label or "runner-up" in label) and not comparison.significant:
+        if label != "baseline" and not comparison.significant:
             family = label.split(" ")[0]
             if get_spec(family).interpretable:
                 entry["advice"] = (

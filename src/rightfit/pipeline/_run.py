@@ -22,6 +22,7 @@ from rightfit.models._calibrated import CalibratedModel, apply_calibration
 from rightfit.pipeline import _review as review
 from rightfit.pipeline._final import (
     FINISH_OVERHEAD,
+    REFIT_SAFETY,
     choose_final,
     fit_members,
     likely_members,
@@ -210,7 +211,15 @@ def run(
             model = CalibratedModel.from_params(model, calibration.method, calibration.params)
         return model
 
+    started = time.monotonic()
     model = deliver(X_train, y_train, context)
+    # The refit on all rows is estimated from this measured refit, scaled by rows: closer than
+    # the CV fold timings, which include prediction and parallel folds.
+    refit_all_seconds = (
+        (time.monotonic() - started) * split.n_rows / max(len(train), 1) * REFIT_SAFETY
+        if refit_all and split.has_test
+        else 0.0
+    )
     lap("refit_train")
 
     evaluation, blind = None, {}
@@ -269,6 +278,10 @@ def run(
 
     diagnosis = None
     if diagnose:
+        # The time kept for the review, or more when the search ended early (every candidate
+        # done): whatever the refit on all rows and the finish do not need, up to two minutes.
+        spare = budget.deadline - finish - refit_all_seconds - 0.5  # margin for the check below
+        review_deadline = min(max(review_end, spare), time.monotonic() + review.REVIEW_MAX)
         diagnosis = review.diagnose_fit(
             search,
             members,
@@ -279,7 +292,7 @@ def run(
             task=task,
             metric=metric,
             n_classes=n_classes,
-            deadline=min(review_end, budget.deadline - finish),
+            deadline=min(review_deadline, budget.deadline - finish),
             seed=seed,
             n_jobs=n_jobs,
         )
@@ -299,10 +312,7 @@ def run(
         )
         progress.note(delivered["note"])
     elif refit_all and split.has_test:
-        needed = (
-            sum(refit_seconds(t, n_folds, n_fold_rows, split.n_rows) for t in members)
-            + FINISH_OVERHEAD
-        )
+        needed = refit_all_seconds + FINISH_OVERHEAD
         if budget.remaining() >= needed:
             model = deliver(X_all, y, FitContext(**{**context.__dict__, "n_rows": split.n_rows}))
             delivered = {

@@ -55,6 +55,8 @@ def e(value) -> str:
 def fmt(value, digits: int = 4) -> str:
     if value is None:
         return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         if value != value:
             return "–"
