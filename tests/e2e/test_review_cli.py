@@ -26,7 +26,7 @@ def bundle(tmp_path_factory):
         "--target",
         "churn",
         "--time-budget",
-        20,
+        30,
         "--out",
         out,
         "--optimize-for",
