@@ -14,6 +14,34 @@ from rightfit.diagnose._curves import (
     validation_curve,
 )
 from rightfit.diagnose._verdict import Diagnosis, judge
+from rightfit.models import FitContext, column_counts, get_spec
+
+# When no other family was tried (e.g. --models linear), a flexible reference model fitted on the
+# same split tells whether more signal was there to learn: the evidence an underfit verdict needs.
+REFERENCE_FAMILY = "lightgbm"
+
+
+def _reference_score(X, y, fold, task, metric, n_classes, deadline, seed, n_jobs, notes):
+    spec = get_spec(REFERENCE_FAMILY)
+    if task not in spec.tasks:
+        return None
+    n_numeric, n_categorical = column_counts(X)
+    ctx = FitContext(task, len(fold[0]), n_numeric, n_categorical, n_classes, seed, n_jobs)
+    params = spec.portfolio(ctx)[0]
+    if time.monotonic() + 1.5 * spec.cost(params, ctx) > deadline:
+        return None
+    runner = CurveRunner(
+        REFERENCE_FAMILY, params, X, y, fold, task, metric, n_classes, seed, n_jobs
+    )
+    try:
+        _, validation, _ = runner.point(fold[0], params, deadline)
+    except Exception:
+        return None
+    notes.append(
+        f"reference: {REFERENCE_FAMILY} with default settings scores {validation:.4f} on the same "
+        "validation rows"
+    )
+    return validation
 
 
 def diagnose(
@@ -55,6 +83,10 @@ def diagnose(
     # whatever is left.
     share = (deadline - time.monotonic()) * 0.6
     learning = learning_curve(runner, fold_seconds, time.monotonic() + share, seed)
+    if best_other_validation is None and family != REFERENCE_FAMILY:
+        best_other_validation = _reference_score(
+            X, y, fold, task, metric, n_classes, deadline, seed, n_jobs, notes
+        )
     name = complexity_param(family, params)
     validation = None
     if name is not None:

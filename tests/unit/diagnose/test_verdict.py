@@ -132,3 +132,28 @@ def test_skill_puts_scores_and_losses_on_one_scale():
     assert skill(0.75, 0.5, "roc_auc") == pytest.approx(0.5)
     assert skill(5.0, 10.0, "rmse") == pytest.approx(0.5)
     assert np.isnan(skill(1.0, 1.0, "roc_auc"))
+
+
+@pytest.mark.slow
+def test_fit_with_only_a_linear_model_on_a_nonlinear_target_says_underfit():
+    import rightfit
+
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(rng.uniform(-3, 3, size=(3000, 2)), columns=["a", "b"])
+    frame["y"] = np.sin(2 * frame["a"]) * np.cos(2 * frame["b"]) + rng.normal(0, 0.1, 3000)
+    model = rightfit.fit(frame, "y", time_budget=20, models="linear", verbose=0)
+    diagnosis = model.record["diagnosis"]
+    # No other family ran: the reference model fitted by the diagnosis is the evidence.
+    assert diagnosis["verdict"] == "underfit", diagnosis["explanation"]
+    assert any("reference" in note for note in diagnosis["notes"])
+
+
+@pytest.mark.slow
+def test_fit_with_deep_trees_on_small_wide_noise_says_overfit():
+    import rightfit
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(160, 120)), columns=[f"x{i}" for i in range(120)])
+    frame["t"] = np.where(frame["x0"] + rng.normal(0, 2.0, 160) > 0, "a", "b")
+    model = rightfit.fit(frame, "t", time_budget=20, models="random_forest", verbose=0)
+    assert model.record["diagnosis"]["verdict"] == "overfit"
