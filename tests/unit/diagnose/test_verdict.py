@@ -155,5 +155,5 @@ def test_fit_with_deep_trees_on_small_wide_noise_says_overfit():
     rng = np.random.default_rng(0)
     frame = pd.DataFrame(rng.normal(size=(160, 120)), columns=[f"x{i}" for i in range(120)])
     frame["t"] = np.where(frame["x0"] + rng.normal(0, 2.0, 160) > 0, "a", "b")
-    model = rightfit.fit(frame, "t", time_budget=20, models="random_forest", verbose=0)
+    model = rightfit.fit(frame, "t", time_budget=30, models="random_forest", verbose=0)
     assert model.record["diagnosis"]["verdict"] == "overfit"
