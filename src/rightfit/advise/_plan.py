@@ -20,8 +20,6 @@ MAX_BUDGET_SHARE = 0.5
 # Neural networks need time to train and rows to learn from; below these they only cost budget.
 KERAS_MIN_BUDGET = 60.0
 KERAS_MIN_ROWS = 2_000
-# Folds a CV round is assumed to have when estimating its cost (the split decides the real count).
-ASSUMED_FOLDS = 5
 
 
 @dataclass(frozen=True)
@@ -42,6 +40,7 @@ class DataFacts:
     n_classes: int | None = None
     min_score: float | None = None
     n_issues: int = 0
+    n_folds: int = 5  # validation folds the split made (1 = a single holdout on large data)
 
     @property
     def width(self) -> int:
@@ -62,7 +61,7 @@ class DataFacts:
         ]
         if self.minority_share is not None:
             out.append(
-                f"smallest class: {self.minority_share:.1%} of rows"
+                f"smallest class: {_share(self.minority_share)} of rows"
                 + (" (imbalanced)" if self.minority_share < 0.2 else "")
             )
         if self.max_cardinality_column is not None:
@@ -121,8 +120,13 @@ def excluded_map(plan_dict: dict) -> dict[str, str]:
     return {e["family"]: e["reason"] for e in excluded}
 
 
+def _share(value: float) -> str:
+    return f"{value:.2%}" if value < 0.01 else f"{value:.1%}"
+
+
 def _context(facts: DataFacts) -> FitContext:
-    rows = int(facts.n_rows * (ASSUMED_FOLDS - 1) / ASSUMED_FOLDS)
+    folds = max(facts.n_folds, 1)
+    rows = int(facts.n_rows * (folds - 1) / folds) if folds > 1 else int(facts.n_rows * 0.8)
     return FitContext(
         task=facts.task,
         n_rows=max(rows, 1),
@@ -138,13 +142,14 @@ def first_round_seconds(name: str, facts: DataFacts) -> float:
     ctx = _context(facts)
     portfolio = spec.portfolio(ctx)
     params = portfolio[0] if portfolio else {}
-    return float(spec.cost(params, ctx)) * ASSUMED_FOLDS
+    return float(spec.cost(params, ctx)) * max(facts.n_folds, 1)
 
 
 def _reason_for(name: str, facts: DataFacts) -> str:
     rows = f"{facts.n_rows:,} rows"
     seconds = first_round_seconds(name, facts)
-    cost = f"about {seconds:.1f} s per CV round here" if seconds >= 0.1 else "under 0.1 s per round"
+    unit = "CV round" if facts.n_folds > 1 else "validation fit"
+    cost = f"about {seconds:.1f} s per {unit} here" if seconds >= 0.1 else f"under 0.1 s per {unit}"
     imbalance = facts.minority_share is not None and facts.minority_share < 0.2
     if name == "linear":
         why = "kept as the interpretable baseline; if nothing beats it clearly, prefer it"
@@ -167,7 +172,9 @@ def _reason_for(name: str, facts: DataFacts) -> str:
                 f"in {facts.max_cardinality_column!r}"
             )
         if imbalance:
-            parts.append(f"probability outputs stay usable with a {facts.minority_share:.1%} class")
+            parts.append(
+                f"probability outputs stay usable with a {_share(facts.minority_share)} class"
+            )
         return "; ".join(parts) + f"; {cost} on {rows}"
     if name == "random_forest":
         return f"robust with little tuning, a check on the boosted models; {cost} on {rows}"
@@ -211,7 +218,8 @@ def _exclusion(name: str, facts: DataFacts) -> str | None:
     seconds = first_round_seconds(name, facts)
     if seconds > MAX_BUDGET_SHARE * facts.time_budget:
         return (
-            f"{facts.n_rows:,} rows x {facts.width} columns make one CV round take about "
+            f"{facts.n_rows:,} rows x {facts.width} columns make one "
+            f"{'CV round' if facts.n_folds > 1 else 'validation fit'} take about "
             f"{seconds:,.0f} s, more than half of the {facts.time_budget:g} s budget"
         )
     return None

@@ -99,6 +99,7 @@ def data_facts(
     profile: Profile,
     budget: Budget,
     min_score: float | None = None,
+    n_folds: int = 5,
 ) -> DataFacts:
     """The measured facts the planner decides on (training rows only, blind test excluded)."""
     n_numeric, n_categorical = column_counts(X_train)
@@ -124,6 +125,7 @@ def data_facts(
         n_classes=None if schema.task == "regression" else len(schema.classes),
         min_score=min_score,
         n_issues=len(profile.issues),
+        n_folds=n_folds,
     )
 
 
@@ -195,7 +197,9 @@ def prepare(
     X_all = prepare_features(frame, schema)
 
     X_train = X_all.iloc[split.train_rows]
-    facts = data_facts(schema, X_train, y[split.train_rows], profile, budget, min_score)
+    facts = data_facts(
+        schema, X_train, y[split.train_rows], profile, budget, min_score, len(split.folds)
+    )
     plan = choose_candidates(facts, metric, parse_models(models))
     if not plan.candidates:
         reasons = "; ".join(f"{k}: {v}" for k, v in plan.excluded.items())
