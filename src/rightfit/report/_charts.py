@@ -209,3 +209,48 @@ def importance_chart(items: list[tuple[str, float, float]], xlabel: str, title: 
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     return _svg(fig)
+
+
+def criteria_chart(candidates: list[dict], criterion: str, chosen: tuple[str, int]) -> str:
+    """One line per algorithm: a clustering criterion against k, the chosen point marked."""
+    fig, ax = _figure(4.6, 3.4)
+    algorithms = sorted({c["algorithm"] for c in candidates})
+    for algorithm in algorithms:
+        rows = sorted(
+            (c for c in candidates if c["algorithm"] == algorithm and c.get(criterion) is not None),
+            key=lambda c: c["k"],
+        )
+        if rows:
+            ax.plot([c["k"] for c in rows], [c[criterion] for c in rows], "o-", label=algorithm)
+    pick = next(
+        (
+            c
+            for c in candidates
+            if (c["algorithm"], c["k"]) == chosen and c.get(criterion) is not None
+        ),
+        None,
+    )
+    if pick is not None:
+        ax.plot(pick["k"], pick[criterion], "o", ms=14, mfc="none", mec=RED, mew=2, label="chosen")
+    ax.set_xlabel("number of segments k")
+    ax.set_ylabel(criterion.replace("_", " "))
+    ax.set_title(criterion.replace("_", " ").capitalize() + " by k")
+    ax.legend(frameon=False, fontsize=8)
+    return _svg(fig)
+
+
+def segment_map_chart(points: dict) -> str:
+    fig, ax = _figure(5.6, 4.4)
+    x, y, seg = (np.asarray(points[k]) for k in ("x", "y", "segment"))
+    for s in sorted(set(seg.tolist())):
+        mask = seg == s
+        label = "outliers" if s == 0 else f"segment {s}"
+        ax.scatter(x[mask], y[mask], s=10, alpha=0.6, label=label, color=GREY if s == 0 else None)
+    variance = points.get("explained_variance") or [None, None]
+    ax.set_xlabel(
+        "first principal component" + (f" ({variance[0]:.0%} of variance)" if variance[0] else "")
+    )
+    ax.set_ylabel("second principal component" + (f" ({variance[1]:.0%})" if variance[1] else ""))
+    ax.set_title(f"Segments on a 2-D map ({len(x):,} points)")
+    ax.legend(frameon=False, fontsize=8, markerscale=1.5)
+    return _svg(fig)

@@ -20,6 +20,10 @@ def _sections(record: dict):
         from rightfit.report._tabular import SECTIONS
 
         return SECTIONS
+    if kind == "segmentation":
+        from rightfit.report._segment import SECTIONS as SEGMENT_SECTIONS
+
+        return SEGMENT_SECTIONS
     from rightfit.report._generic import sections_for
 
     return sections_for(record)
@@ -29,6 +33,8 @@ def _title(record: dict) -> tuple[str, str]:
     kind = record.get("kind", "tabular")
     if kind == "tabular":
         title = f"rightfit: predicting {record['target']} ({record['task']})"
+    elif kind == "segmentation":
+        title = f"rightfit: {record.get('k', '?')} customer segments"
     else:
         title = f"rightfit: {kind}"
     source = (record.get("data") or {}).get("source", "")
