@@ -139,6 +139,11 @@ def fit_summary(record: dict, path: Path, seconds: float) -> str:
 
 
 def record_summary(record: dict) -> str:
+    kind = record.get("kind", "tabular")
+    if kind in ("segmentation", "recommendation"):
+        from rightfit.cli._cmd_segment import recommend_summary, segment_summary
+
+        return segment_summary(record) if kind == "segmentation" else recommend_summary(record)
     from rightfit.advise import excluded_map
     from rightfit.clean import CleaningLog
     from rightfit.profile import Profile

@@ -254,3 +254,17 @@ def segment_map_chart(points: dict) -> str:
     ax.set_title(f"Segments on a 2-D map ({len(x):,} points)")
     ax.legend(frameon=False, fontsize=8, markerscale=1.5)
     return _svg(fig)
+
+
+def grouped_bars(groups: list[str], series: dict[str, list[float]], ylabel: str, title: str) -> str:
+    """Bars for each group (a candidate), one colour per series (a metric)."""
+    fig, ax = _figure(6.0, 3.4)
+    width = 0.8 / max(len(series), 1)
+    for i, (name, values) in enumerate(series.items()):
+        positions = [g + i * width for g in range(len(groups))]
+        ax.bar(positions, values, width=width, label=name)
+    ax.set_xticks([g + width * (len(series) - 1) / 2 for g in range(len(groups))], groups)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(frameon=False, fontsize=8)
+    return _svg(fig)

@@ -24,6 +24,10 @@ def _sections(record: dict):
         from rightfit.report._segment import SECTIONS as SEGMENT_SECTIONS
 
         return SEGMENT_SECTIONS
+    if kind == "recommendation":
+        from rightfit.report._recommend import SECTIONS as RECOMMEND_SECTIONS
+
+        return RECOMMEND_SECTIONS
     from rightfit.report._generic import sections_for
 
     return sections_for(record)
@@ -35,6 +39,8 @@ def _title(record: dict) -> tuple[str, str]:
         title = f"rightfit: predicting {record['target']} ({record['task']})"
     elif kind == "segmentation":
         title = f"rightfit: {record.get('k', '?')} customer segments"
+    elif kind == "recommendation":
+        title = "rightfit: recommendations"
     else:
         title = f"rightfit: {kind}"
     source = (record.get("data") or {}).get("source", "")
