@@ -20,6 +20,7 @@ MAX_BUDGET_SHARE = 0.5
 # Neural networks need time to train and rows to learn from; below these they only cost budget.
 KERAS_MIN_BUDGET = 60.0
 KERAS_MIN_ROWS = 2_000
+KERAS_TEXT_MIN_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -201,17 +202,19 @@ def _exclusion(name: str, facts: DataFacts) -> str | None:
             if name == "svm"
             else "prediction scans every training row, too slow and memory-heavy"
         )
-    if "text" in name and facts.n_text == 0:
+    if spec.needs_text and facts.n_text == 0:
         return "no free-text column in the data"
-    if "keras" in name and facts.time_budget < KERAS_MIN_BUDGET:
+    if spec.neural and facts.time_budget < KERAS_MIN_BUDGET:
         return (
             f"a {facts.time_budget:g} s budget leaves too little time to train a neural network "
             f"alongside the other families (it needs {KERAS_MIN_BUDGET:g} s or more)"
         )
-    if "keras" in name and "text" not in name and facts.n_rows < KERAS_MIN_ROWS:
+    min_rows = KERAS_TEXT_MIN_ROWS if spec.needs_text else KERAS_MIN_ROWS
+    if spec.neural and facts.n_rows < min_rows:
         return (
-            f"{facts.n_rows:,} rows are too few for a neural network to beat trees on a table "
-            f"(it gets {KERAS_MIN_ROWS:,} or more)"
+            f"{facts.n_rows:,} rows are too few for a neural network to beat "
+            + ("TF-IDF with a linear model" if spec.needs_text else "trees on a table")
+            + f" (it gets {min_rows:,} or more)"
         )
     if name == "knn" and facts.width > 100:
         return f"{facts.width} columns: distances lose meaning in that many dimensions"

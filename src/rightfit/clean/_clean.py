@@ -16,7 +16,7 @@ from rightfit.profile import Profile
 
 logger = logging.getLogger(__name__)
 
-SET_ASIDE_ROLES = ("id", "constant", "empty", "text")
+SET_ASIDE_ROLES = ("id", "constant", "empty")
 
 
 def clean_table(
@@ -27,8 +27,9 @@ def clean_table(
     Nothing here learns statistics a model uses: imputation, rare-label grouping and clipping
     happen inside each CV fold (``models/preprocess``); they are listed in the log with
     ``when="in_each_fold"`` so the report can show them. No column is removed from the frame;
-    set-aside columns keep their role (id, constant, empty, text) or become ``"excluded"``
-    (leakage suspects) in the returned schema.
+    set-aside columns keep their role (id, constant, empty) or become ``"excluded"``
+    (leakage suspects) in the returned schema. Free-text columns are model input: the models
+    turn them into TF-IDF features inside each fold, which the log lists.
 
     Parameters
     ----------
@@ -39,7 +40,7 @@ def clean_table(
     profile : Profile
         From ``rightfit.profile.profile_table`` on the same frame.
     keep_columns : sequence of str
-        Columns to use although they look like ids, constants, text or leaks.
+        Columns to use although they look like ids, constants or leaks.
 
     Returns
     -------
@@ -162,6 +163,18 @@ def _set_aside_columns(
                         f"{name!r} not used for training: {column.reason}",
                     )
                 )
+        elif column.role == "text":
+            changes.append(
+                Change(
+                    "use_text_column",
+                    (name,),
+                    0,
+                    f"{name!r} used as free text ({column.reason}): word TF-IDF features "
+                    "learned on each training fold (tree and kernel models get 50 SVD "
+                    "components of them; text families read the words directly)",
+                    "in_each_fold",
+                )
+            )
         elif name in leaks and column.role in FEATURE_ROLES:
             if name in keep:
                 changes.append(

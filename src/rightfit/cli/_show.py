@@ -138,8 +138,33 @@ def fit_summary(record: dict, path: Path, seconds: float) -> str:
     return "\n".join(lines)
 
 
+def image_summary(record: dict) -> str:
+    data = record["data"]
+    return "\n".join(
+        [
+            f"rightfit {record['rightfit_version']} image bundle, created {record['created_at']}",
+            f"task {record['task']}, metric {record['metric']}, budget "
+            f"{record['time_budget']:.0f} s, seed {record['seed']}",
+            f"data: {data['source']} ({data['n_rows']:,} images, classes {data['classes']}, "
+            f"{data['image_size']} px)",
+            f"split: {record['split']['description']}",
+            "",
+            "plan:",
+            *[f"  try {c['name']}: {c['reason']}" for c in record["plan"]["candidates"]],
+            "",
+            *leaderboard_lines(record),
+            f"chosen: {chosen_line(record)}",
+            "",
+            "blind test:",
+            *evaluation_lines(record),
+        ]
+    )
+
+
 def record_summary(record: dict) -> str:
     kind = record.get("kind", "tabular")
+    if kind == "image":
+        return image_summary(record)
     if kind in ("segmentation", "recommendation"):
         from rightfit.cli._cmd_segment import recommend_summary, segment_summary
 

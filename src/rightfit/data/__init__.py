@@ -7,6 +7,7 @@ from rightfit.data._infer import infer_schema, infer_task
 from rightfit.data._read import read_table
 from rightfit.data._schema import (
     FEATURE_ROLES,
+    INPUT_ROLES,
     ROLES,
     TASKS,
     ColumnRole,
@@ -18,6 +19,7 @@ from rightfit.data._schema import (
 
 __all__ = [
     "FEATURE_ROLES",
+    "INPUT_ROLES",
     "ROLES",
     "TASKS",
     "ColumnRole",

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from rightfit.data._convert import to_flag, to_float, to_labels
-from rightfit.data._schema import CLASSIFICATION_TASKS, FEATURE_ROLES, Schema
+from rightfit.data._schema import CLASSIFICATION_TASKS, INPUT_ROLES, Schema
 from rightfit.errors import SchemaMismatchError, TargetError, did_you_mean
 
 logger = logging.getLogger(__name__)
@@ -25,7 +25,9 @@ def prepare_features(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     Numeric columns become float64 (text is stripped and parsed; anything else, and infinity,
     becomes NaN). Boolean columns become 0.0/1.0 (yes/no, true/false, y/n, t/f, 1/0; other
     values NaN). Categorical columns become object columns of ``str`` with ``np.nan`` for
-    missing (empty and ``?`` cells too). A datetime column is replaced by float64 columns
+    missing (empty and ``?`` cells too). Text columns become pandas ``str`` columns (the dtype
+    that tells the models' preprocessing they hold free text) with NaN for missing or empty
+    cells. A datetime column is replaced by float64 columns
     ``f"{name}__{part}"``. Columns keep the schema order and the index is reset.
 
     Parameters
@@ -57,7 +59,7 @@ def prepare_features(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     if not all(isinstance(c, str) for c in frame.columns):
         frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
     present = set(frame.columns)
-    features = [c for c in schema.columns if c.role in FEATURE_ROLES]
+    features = [c for c in schema.columns if c.role in INPUT_ROLES]
     missing = [c.name for c in features if c.name not in present]
     known = {c.name for c in schema.columns} | {schema.target}
     unexpected = [c for c in frame.columns if c not in known]
@@ -87,9 +89,23 @@ def prepare_features(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
         elif column.role == "categorical":
             # an explicit object Series: pandas 3 would infer its own string dtype otherwise
             data[column.name] = pd.Series(to_labels(values), index=index, dtype=object)
+        elif column.role == "text":
+            data[column.name] = _to_text(values, index)
         else:
             data.update(_date_parts(values, column.name, column.parts))
     return pd.DataFrame(data, index=index, copy=False)
+
+
+TEXT_DTYPE = pd.StringDtype(na_value=np.nan)
+
+
+def _to_text(values: pd.Series, index: pd.RangeIndex) -> pd.Series:
+    """Free text as a ``str`` column; empty or whitespace-only cells are missing."""
+    text = pd.Series(values.to_numpy(dtype=object), index=index, dtype=object)
+    present = text.notna()
+    text[present] = text[present].map(str).str.strip()
+    text[text == ""] = np.nan
+    return text.astype(TEXT_DTYPE)
 
 
 def _mismatch_message(missing: list[str], unexpected: list[str]) -> str:

@@ -31,6 +31,9 @@ ROLES: tuple[str, ...] = (
     "excluded",
 )
 FEATURE_ROLES: tuple[str, ...] = ("numeric", "categorical", "boolean", "datetime")
+# Model input: the tabular roles plus free text, which the models turn into TF-IDF (or Keras
+# text) features inside each fold. Profiling statistics stay on FEATURE_ROLES.
+INPUT_ROLES: tuple[str, ...] = (*FEATURE_ROLES, "text")
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,8 @@ class Schema:
     classes: tuple | None
 
     def feature_columns(self) -> list[str]:
-        """Names of the columns used as model input (numeric/categorical/boolean/datetime)."""
-        return [c.name for c in self.columns if c.role in FEATURE_ROLES]
+        """Names of the columns used as model input (numeric/categorical/boolean/datetime/text)."""
+        return [c.name for c in self.columns if c.role in INPUT_ROLES]
 
     def column(self, name: str) -> ColumnSchema:
         """The ColumnSchema of ``name``; ConfigError with a suggestion when it is unknown."""

@@ -11,9 +11,15 @@ import pandas as pd
 
 def column_counts(X) -> tuple[int, int]:
     """(numeric, categorical) column counts of a prepared frame; numeric columns come first
-    after preprocessing, so these also locate the categorical codes."""
+    after preprocessing, so these also locate the categorical codes. Free-text columns
+    (pandas ``str`` dtype, see :func:`text_column_count`) are neither: their features come last."""
     n_numeric = int(sum(pd.api.types.is_numeric_dtype(t) for t in X.dtypes))
-    return n_numeric, X.shape[1] - n_numeric
+    return n_numeric, X.shape[1] - n_numeric - text_column_count(X)
+
+
+def text_column_count(X) -> int:
+    """Free-text columns of a prepared frame (pandas ``str`` dtype; labels are ``object``)."""
+    return int(sum(isinstance(t, pd.StringDtype) for t in X.dtypes))
 
 
 @dataclass(frozen=True)
@@ -72,3 +78,7 @@ class ModelSpec:
     outlier_sensitive: bool = False
     interpretable: bool = False
     complexity_param: str | None = None  # the parameter that most controls over/underfit
+    # Only useful when the table has a free-text column (the planner skips it otherwise).
+    needs_text: bool = False
+    # Uses TensorFlow/Keras: seconds of import and graph building before the first epoch.
+    neural: bool = False

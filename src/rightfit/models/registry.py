@@ -6,8 +6,11 @@ from rightfit.errors import ConfigError, did_you_mean
 from rightfit.models._spec import ModelSpec
 from rightfit.models.boosting import LIGHTGBM, XGBOOST
 from rightfit.models.forests import EXTRA_TREES, RANDOM_FOREST
+from rightfit.models.keras_tabular import KERAS_MLP
+from rightfit.models.keras_text import KERAS_TEXT
 from rightfit.models.linear import LINEAR
 from rightfit.models.neighbors import KNN, SVM
+from rightfit.models.text import TEXT_TFIDF
 
 _REGISTRY: dict[str, ModelSpec] = {}
 
@@ -18,7 +21,18 @@ def register(spec: ModelSpec) -> ModelSpec:
     return spec
 
 
-for _spec in (LINEAR, RANDOM_FOREST, EXTRA_TREES, LIGHTGBM, XGBOOST, KNN, SVM):
+for _spec in (
+    LINEAR,
+    RANDOM_FOREST,
+    EXTRA_TREES,
+    LIGHTGBM,
+    XGBOOST,
+    KNN,
+    SVM,
+    TEXT_TFIDF,
+    KERAS_MLP,
+    KERAS_TEXT,
+):
     register(_spec)
 
 

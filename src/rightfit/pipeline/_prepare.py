@@ -16,6 +16,7 @@ from rightfit.clean import Cleaned, clean_table
 from rightfit.data import Schema, Table, infer_schema, prepare_features, read_table, read_target
 from rightfit.errors import ConfigError, DataError, TargetError, did_you_mean
 from rightfit.models import column_counts, parse_models
+from rightfit.models._spec import text_column_count
 from rightfit.profile import Profile, profile_table
 from rightfit.progress import Progress
 from rightfit.split import SplitPlan, make_split
@@ -107,9 +108,15 @@ def data_facts(
     if schema.task != "regression":
         counts = np.bincount(y_train)
         minority = float(counts[counts > 0].min() / counts.sum())
-    categorical = [c for c in X_train.columns if not pd.api.types.is_numeric_dtype(X_train[c])]
+    # Labels only: free text (pandas str dtype) is counted apart, not as a category.
+    categorical = [
+        c
+        for c in X_train.columns
+        if not pd.api.types.is_numeric_dtype(X_train[c])
+        and not isinstance(X_train[c].dtype, pd.StringDtype)
+    ]
     cardinality = {c: int(X_train[c].nunique()) for c in categorical}
-    roles = [c.role for c in schema.columns]
+    roles = [c.role for c in schema.columns]  # text is counted on the prepared frame below
     return DataFacts(
         task=schema.task,
         n_rows=len(X_train),
@@ -120,7 +127,7 @@ def data_facts(
         time_budget=budget.seconds,
         max_cardinality=max(cardinality.values(), default=0),
         max_cardinality_column=max(cardinality, key=cardinality.get) if cardinality else None,
-        n_text=roles.count("text"),
+        n_text=text_column_count(X_train),
         n_datetime=roles.count("datetime"),
         n_classes=None if schema.task == "regression" else len(schema.classes),
         min_score=min_score,

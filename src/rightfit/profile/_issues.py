@@ -24,7 +24,6 @@ _SET_ASIDE = {
     "id": ("id_column", "a row identifier carries no signal that generalises"),
     "constant": ("constant", "a column with one value cannot help a model"),
     "empty": ("empty", "a column with no values cannot help a model"),
-    "text": ("text_column", "free text needs a text model, which tabular runs do not use yet"),
 }
 
 
@@ -34,6 +33,17 @@ def column_issues(
     """Issues about one column: missing values, set-aside roles, mixed types, cardinality."""
     issues = []
     name = column.name
+    if schema.role == "text":
+        issues.append(
+            Issue(
+                "text_column",
+                (name,),
+                "info",
+                f"{name!r}: {schema.reason}",
+                "used through TF-IDF features (text_tfidf, keras_text; SVD components for trees)",
+            )
+        )
+        return issues
     if schema.role in _SET_ASIDE:
         kind, why = _SET_ASIDE[schema.role]
         issues.append(

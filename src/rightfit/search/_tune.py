@@ -71,12 +71,21 @@ def _raw_cost(name: str, params: dict, fold_ctx: FitContext, n_folds: int) -> fl
         return 2e-7 * fold_ctx.n_rows * max(fold_ctx.n_features, 1) * n_folds
 
 
+MAX_UNSEEN_FACTOR = 3.0
+
+
 def _estimate(
     state: _FamilyState, params: dict, fold_ctx: FitContext, n_folds: int, machine_factor: float
 ) -> float:
     """Seconds one CV trial of ``params`` should take: the family's cost model, rescaled by
     what this family (or, before it ran, every family) measured on this machine."""
-    factor = float(np.median(state.cost_ratios)) if state.cost_ratios else machine_factor
+    # A family that has not run yet borrows the machine's factor, capped: on a loaded machine
+    # the others' ratios can be so high that a new family would never get its first trial.
+    factor = (
+        float(np.median(state.cost_ratios))
+        if state.cost_ratios
+        else min(machine_factor, MAX_UNSEEN_FACTOR)
+    )
     return _raw_cost(state.name, params, fold_ctx, n_folds) * factor
 
 
