@@ -132,7 +132,7 @@ def _read_csv(path: Path) -> Table:
     text, encoding = _decode(raw, path)
     if not text.strip():
         raise DataError(f"File {str(path)!r} has no data rows (the file is empty).")
-    delimiter = _detect_delimiter(text, path)
+    delimiter = detect_delimiter(text, path)
     header = next(csv.reader(io.StringIO(text[:_SNIFF_BYTES]), delimiter=delimiter), [])
     _check_unique_names(header, f"File {str(path)!r}")
     try:
@@ -198,7 +198,8 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
     return text, chosen
 
 
-def _detect_delimiter(text: str, path: Path) -> str:
+def detect_delimiter(text: str, path: Path) -> str:
+    """The CSV delimiter: tab for .tsv, else the sniffer, else the header line's best split."""
     if path.name.lower().endswith((".tsv", ".tsv.gz")):
         return "\t"
     sample = text[:_SNIFF_BYTES]

@@ -48,6 +48,13 @@ class WeightedEnsemble(BaseEstimator):
             raise NotFittedError("WeightedEnsemble has no member estimators.")
         return self.estimators
 
+    def members_and_weights(self) -> list[tuple[object, float]]:
+        """(fitted member, weight) pairs in averaging order; read by the prediction fast path
+        (``rightfit.models._fast``), which averages the members the same way."""
+        if not getattr(self, "is_fitted_", False):
+            raise NotFittedError("This WeightedEnsemble is not fitted yet; call fit first.")
+        return list(zip(self._members(), self.weights, strict=True))
+
     def _average(self, X) -> np.ndarray:
         if not getattr(self, "is_fitted_", False):
             raise NotFittedError("This WeightedEnsemble is not fitted yet; call fit first.")

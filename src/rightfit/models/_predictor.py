@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import logging
+import threading
+
 import numpy as np
 import pandas as pd
 
 from rightfit.data import Schema, prepare_features
 from rightfit.errors import DataError, NotFittedError
+from rightfit.models._fast import MAX_ROWS, FallBack, NotCompilable, compile_fast_path
 from rightfit.models._output import predict_output
+
+logger = logging.getLogger(__name__)
+_COMPILING = threading.Lock()  # module level: a lock attribute would stop deepcopy and pickle
 
 
 class TabularPredictor:
@@ -17,11 +24,52 @@ class TabularPredictor:
     ----------
     estimator : fitted estimator taking prepared features (see ``rightfit.data.prepare_features``).
     schema : the training :class:`~rightfit.data.Schema`.
+
+    Batches of up to 64 rows take a fast path (see :meth:`prepare_fast_path`) when the model
+    allows it; its outputs match the scikit-learn path to 1e-9.
     """
 
     def __init__(self, estimator, schema: Schema):
         self.estimator = estimator
         self.schema = schema
+        self._fast_path = None  # None: not compiled yet; False: the model has none
+
+    def __setattr__(self, name: str, value) -> None:
+        if name in ("estimator", "schema"):  # a new model or schema needs a new fast path
+            self.__dict__["_fast_path"] = None
+        super().__setattr__(name, value)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_fast_path"] = None  # compiled closures do not pickle; rebuilt on first use
+        return state
+
+    def prepare_fast_path(self) -> bool:
+        """Compile the small-batch fast path now (it is otherwise compiled on first use).
+
+        Servers call this at load time so the first request does not pay for it.
+
+        Returns
+        -------
+        bool
+            Whether the model has a fast path (False: every prediction uses scikit-learn).
+        """
+        if getattr(self, "_fast_path", None) is None:
+            with _COMPILING:
+                if getattr(self, "_fast_path", None) is None:
+                    self._fast_path = self._compile()
+        return self._fast_path is not False
+
+    def _compile(self):
+        if self.estimator is None:
+            return False
+        try:
+            return compile_fast_path(self.estimator, self.schema)
+        except NotCompilable as reason:
+            logger.debug("no prediction fast path: %s", reason)
+        except Exception as error:  # a bug in the fast path must never break predictions
+            logger.warning("prediction fast path disabled: %s: %s", type(error).__name__, error)
+        return False
 
     @property
     def task(self) -> str:
@@ -45,6 +93,11 @@ class TabularPredictor:
 
     def output(self, X: pd.DataFrame) -> np.ndarray:
         """Probabilities (n, K) for classification, predictions (n,) for regression."""
+        if isinstance(X, pd.DataFrame) and 0 < len(X) <= MAX_ROWS and self.prepare_fast_path():
+            try:
+                return self._fast_path.output(X)
+            except FallBack:
+                pass  # the scikit-learn path below raises or warns as it should
         n_classes = None if self.task == "regression" else len(self.schema.classes)
         return predict_output(self.estimator, self._features(X), self.task, n_classes)
 

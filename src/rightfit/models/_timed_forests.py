@@ -8,6 +8,7 @@ warm-started chunks costs a few percent and lets the search stop between chunks.
 from __future__ import annotations
 
 import time
+import warnings
 
 from sklearn.ensemble import (
     ExtraTreesClassifier,
@@ -38,7 +39,13 @@ class _DeadlineMixin:
             while grown < total:
                 grown = min(total, grown + step)
                 self.n_estimators = grown
-                super().fit(X, y, sample_weight=sample_weight)
+                with warnings.catch_warnings():
+                    # Every chunk fits the same rows, so "balanced" class weights are what one
+                    # fit would compute; scikit-learn warns about warm starts on other data.
+                    warnings.filterwarnings(
+                        "ignore", message='class_weight presets "balanced"', category=UserWarning
+                    )
+                    super().fit(X, y, sample_weight=sample_weight)
                 if grown < total and time.monotonic() > deadline:
                     raise TrialTimeout(f"stopped after {grown} of {total} trees: deadline reached")
         finally:

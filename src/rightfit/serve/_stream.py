@@ -24,13 +24,13 @@ import numpy as np
 import pandas as pd
 
 from rightfit.data import FEATURE_ROLES, Schema
+from rightfit.data._read import detect_delimiter
 from rightfit.errors import ConfigError, DataError
 
 logger = logging.getLogger(__name__)
 
 CHUNK_ROWS = 50_000
 _SNIFF_BYTES = 64_000
-_DELIMITERS = ",;\t|"
 _PARQUET = (".parquet", ".pq")
 _CSV = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".txt.gz")
 
@@ -164,7 +164,7 @@ def _csv_chunks(source: Path, schema: Schema | None, chunk_rows: int):
         handle.close()
         raw_handle.close()
         return _whole_file_chunks(source, chunk_rows)
-    delimiter = _delimiter(sample.decode(encoding, errors="ignore"), source)
+    delimiter = detect_delimiter(sample.decode(encoding, errors="ignore"), source)
     total = source.stat().st_size
 
     def chunks() -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
@@ -226,22 +226,6 @@ def _whole_file_chunks(source: Path, chunk_rows: int):
             yield part, part
 
     return chunks(), len(frame), lambda: done[0]
-
-
-def _delimiter(sample: str, source: Path) -> str:
-    """The same choice as ``read_table``: tab for .tsv, else the sniffer, else the header."""
-    if source.name.lower().endswith((".tsv", ".tsv.gz")):
-        return "\t"
-    first_line = sample.split("\n", 1)[0]
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
-    except csv.Error:
-        delimiter = None
-    if delimiter is None or delimiter not in first_line:
-        counts = {d: len(next(csv.reader([first_line], delimiter=d), [])) for d in _DELIMITERS}
-        best = max(_DELIMITERS, key=lambda d: counts[d])
-        delimiter = best if counts[best] > 1 else ","
-    return delimiter
 
 
 def _typed_like_training(raw: pd.DataFrame, schema: Schema | None) -> pd.DataFrame:

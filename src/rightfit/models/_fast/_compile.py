@@ -1,0 +1,165 @@
+"""Compile a delivered model (pipeline, log-target wrapper or weighted ensemble) into a fast path
+for a few rows, and check it against the scikit-learn path before trusting it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+from sklearn.compose import TransformedTargetRegressor
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from rightfit.data import Schema, prepare_features
+from rightfit.models._calibrated import CalibratedModel, apply_calibration
+from rightfit.models._fast._columns import NotCompilable, compile_column_transformer
+from rightfit.models._fast._final import compile_final
+from rightfit.models._fast._rows import PreparedRows, RowReader
+from rightfit.models._output import predict_output
+
+logger = logging.getLogger(__name__)
+
+Member = Callable[[PreparedRows], np.ndarray]
+# The fast path must reproduce the scikit-learn path to this relative precision.
+TOLERANCE = 1e-9
+
+
+class FastPath:
+    """Raw rows in, :func:`predict_output`-convention outputs out, for at most
+    :data:`~rightfit.models._fast._rows.MAX_ROWS` rows.
+
+    ``output`` raises :class:`~rightfit.models._fast._rows.FallBack` for inputs only the
+    scikit-learn path handles (unknown columns to warn about, missing columns to report...).
+    """
+
+    def __init__(self, reader: RowReader, member: Member):
+        self.reader = reader
+        self.member = member
+
+    def output(self, frame: pd.DataFrame) -> np.ndarray:
+        return self.member(self.reader.read(frame))
+
+
+def compile_fast_path(estimator, schema: Schema) -> FastPath:
+    """A checked :class:`FastPath` for ``estimator``; raises :class:`NotCompilable` when some
+    part has no exact fast equivalent (or the check against scikit-learn fails)."""
+    reader = RowReader(schema)
+    if not reader.supported:
+        raise NotCompilable("the schema has datetime or text columns")
+    n_classes = None if schema.task == "regression" else len(schema.classes)
+    known: dict[str, set] = {}
+    member = _compile(estimator, schema.task, n_classes, reader, known)
+    fast = FastPath(reader, member)
+    _check(fast, estimator, schema, known)
+    return fast
+
+
+def _compile(estimator, task: str, n_classes: int | None, reader: RowReader, known) -> Member:
+    parts = getattr(estimator, "members_and_weights", None)
+    if callable(parts):
+        compiled = [(_compile(m, task, n_classes, reader, known), w) for m, w in parts()]
+
+        def average(rows: PreparedRows) -> np.ndarray:
+            total = None
+            for member, weight in compiled:  # same order and operations as WeightedEnsemble
+                out = weight * member(rows)
+                total = out if total is None else total + out
+            return total
+
+        return average
+    raw = _raw(estimator, task != "regression", reader, known)
+    if task == "regression":
+        return lambda rows: np.asarray(raw(rows), dtype=float).ravel()
+    classes = getattr(estimator, "classes_", None)
+    if classes is None:
+        raise NotCompilable("classifier without classes_")
+    classes = np.asarray(classes)
+    if len(classes) == n_classes and np.array_equal(classes, np.arange(n_classes)):
+        return lambda rows: np.asarray(raw(rows), dtype=float)
+    columns = classes.astype(int)
+
+    def widened(rows: PreparedRows) -> np.ndarray:  # predict_output's rule for missing classes
+        proba = np.asarray(raw(rows), dtype=float)
+        full = np.zeros((proba.shape[0], n_classes))
+        full[:, columns] = proba
+        return full
+
+    return widened
+
+
+def _raw(estimator, classifier: bool, reader: RowReader, known) -> Member:
+    if isinstance(estimator, TransformedTargetRegressor):
+        return _log_target(estimator, reader, known)
+    if isinstance(estimator, CalibratedModel) and classifier:
+        inner = _raw(estimator.estimator, True, reader, known)
+        method, params = estimator.method, estimator.params_
+        return lambda rows: apply_calibration(inner(rows), method, params)
+    if not isinstance(estimator, Pipeline) or len(estimator.steps) != 2:
+        raise NotCompilable(f"{type(estimator).__name__} is not a preprocess+model pipeline")
+    (_, transformer), (_, final) = estimator.steps
+    transform = compile_column_transformer(
+        transformer, reader.float_index, reader.label_index, known
+    )
+    predict = compile_final(final, classifier)
+    return lambda rows: predict(transform(rows))
+
+
+def _log_target(estimator: TransformedTargetRegressor, reader: RowReader, known) -> Member:
+    inner = _raw(estimator.regressor_, False, reader, known)
+    transformer = estimator.transformer_
+    if not isinstance(transformer, FunctionTransformer) or transformer.inverse_func is None:
+        raise NotCompilable("target transform other than a function pair")
+    inverse = transformer.inverse_func
+    kwargs = transformer.inv_kw_args or {}
+    squeeze = getattr(estimator, "_training_dim", 1) == 1
+
+    def predict(rows: PreparedRows) -> np.ndarray:
+        prediction = inner(rows)
+        if prediction.ndim == 1:
+            prediction = prediction.reshape(-1, 1)
+        out = inverse(prediction, **kwargs)
+        if squeeze and out.ndim == 2 and out.shape[1] == 1:
+            out = out.squeeze(axis=1)
+        return out
+
+    return predict
+
+
+# -- the check ------------------------------------------------------------------------------------
+def _check(fast: FastPath, estimator, schema: Schema, known: dict[str, set]) -> None:
+    probe = probe_frame(schema, known)
+    n_classes = None if schema.task == "regression" else len(schema.classes)
+    expected = predict_output(estimator, prepare_features(probe, schema), schema.task, n_classes)
+    got = np.concatenate([fast.output(probe.iloc[i : i + 8]) for i in range(0, len(probe), 8)])
+    if got.shape != expected.shape or not np.allclose(
+        got, expected, rtol=TOLERANCE, atol=TOLERANCE, equal_nan=True
+    ):
+        worst = np.nanmax(np.abs(got - expected)) if got.shape == expected.shape else "shape"
+        logger.warning(
+            "prediction fast path disabled: it differs from the scikit-learn path (%s)", worst
+        )
+        raise NotCompilable("fast path disagrees with the scikit-learn path")
+
+
+def probe_frame(schema: Schema, known: dict[str, set], n_rows: int = 24, seed: int = 0):
+    """Raw rows that exercise every branch: known and unseen labels, missing and odd cells."""
+    rng = np.random.default_rng(seed)
+    inputs = set(schema.feature_columns())
+    data = {}
+    for column in schema.columns:
+        if column.name not in inputs:
+            continue
+        if column.role == "categorical":
+            labels = sorted(known.get(column.name, ())) or ["a"]
+            pool = [*labels, None, "", "?", "never-seen", f" {labels[0]} ", 3]
+        elif column.role == "boolean":
+            pool = ["yes", "no", True, False, 1, 0, None, "maybe", " Y "]
+        else:
+            scale = 10.0 ** rng.integers(-2, 6)
+            pool = [*rng.normal(0, scale, 12), None, np.nan, " 2.5 ", "abc", np.inf, 0]
+        data[column.name] = pd.Series(
+            [pool[i] for i in rng.integers(0, len(pool), n_rows)], dtype=object
+        )
+    return pd.DataFrame(data)

@@ -1,0 +1,347 @@
+"""The small-batch prediction fast path gives the scikit-learn path's outputs, for every family."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.compose import ColumnTransformer
+
+from rightfit.data import infer_schema, prepare_features, read_target
+from rightfit.ensemble import WeightedEnsemble
+from rightfit.errors import SchemaMismatchError
+from rightfit.models import (
+    FitContext,
+    TabularPredictor,
+    build_estimator,
+    column_counts,
+    family_names,
+    get_spec,
+    predict_output,
+    single_threaded,
+)
+
+TASKS = ("binary", "multiclass", "regression")
+# Families whose every part compiles; others (text models) must still give the same outputs.
+COMPILED = {"linear", "random_forest", "extra_trees", "lightgbm", "xgboost", "knn", "svm"}
+CASES = [
+    (name, task)
+    for name in family_names()
+    for task in get_spec(name).tasks
+    # neural families take seconds to import and fit; the contract tests cover them
+    if not getattr(get_spec(name), "neural", False)
+]
+
+
+def raw_table(n: int = 240, task: str = "binary", seed: int = 0) -> pd.DataFrame:
+    """Numeric (with gaps), boolean, a categorical with rare levels, and the target."""
+    rng = np.random.default_rng(seed)
+    age = rng.normal(40, 12, n).round()
+    income = rng.lognormal(10, 0.6, n)
+    income[rng.random(n) < 0.1] = np.nan
+    plan = rng.choice(
+        ["basic", "plus", "premium", "gold", "x1", "x2"], n, p=[0.4, 0.3, 0.2, 0.06, 0.02, 0.02]
+    )
+    city = rng.choice([f"c{i}" for i in range(12)], n).astype(object)
+    city[rng.random(n) < 0.07] = None
+    member = rng.choice(["yes", "no"], n)
+    signal = (
+        0.05 * (age - 40) + (plan == "premium") + 0.5 * (member == "yes") + rng.normal(0, 0.6, n)
+    )
+    frame = pd.DataFrame(
+        {"age": age, "income": income, "plan": plan, "city": city, "member": member}
+    )
+    if task == "binary":
+        frame["label"] = np.where(signal > np.median(signal), "good", "bad")
+    elif task == "multiclass":
+        frame["label"] = np.digitize(signal, np.quantile(signal, [0.33, 0.66])).astype(str)
+    else:
+        frame["label"] = np.exp(4 + 0.3 * signal)  # positive and skewed: log target applies
+    return frame
+
+
+def fit_member(frame: pd.DataFrame, schema, family: str, params: dict | None = None):
+    X = prepare_features(frame, schema)
+    y = read_target(frame, schema)
+    if schema.task != "regression":
+        y = pd.Series(pd.Categorical(y, categories=list(schema.classes)).codes)
+    n_numeric, n_categorical = column_counts(X)
+    ctx = FitContext(
+        task=schema.task,
+        n_rows=len(X),
+        n_numeric=n_numeric,
+        n_categorical=n_categorical,
+        n_classes=None if schema.task == "regression" else len(schema.classes),
+        n_jobs=1,
+    )
+    spec = get_spec(family)
+    params = {**spec.portfolio(ctx)[0], **(params or {})}
+    estimator = build_estimator(family, params, ctx)
+    estimator.fit(X, y.to_numpy(), **spec.fit_params(ctx))
+    return single_threaded(estimator)
+
+
+def sklearn_output(predictor: TabularPredictor, frame: pd.DataFrame) -> np.ndarray:
+    schema = predictor.schema
+    n_classes = None if schema.task == "regression" else len(schema.classes)
+    return predict_output(
+        predictor.estimator, prepare_features(frame, schema), schema.task, n_classes
+    )
+
+
+def surprising_rows(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
+    """Rows from the table with missing cells, unseen labels, text in numeric columns, odd
+    spacing, and columns in another order."""
+    rng = np.random.default_rng(seed)
+    rows = frame.drop(columns="label").sample(n, random_state=seed, replace=True).astype(object)
+    for column in rows.columns:
+        odd = rng.random(n)
+        rows.loc[odd < 0.15, column] = None
+        rows.loc[(odd >= 0.15) & (odd < 0.22), column] = rng.choice(
+            ["never-seen", " 12 ", "", "?", "abc", " premium", "YES"]
+        )
+    rows.loc[rng.random(n) < 0.1, "age"] = np.inf
+    return rows[list(rng.permutation(rows.columns))].reset_index(drop=True)
+
+
+def assert_same(predictor: TabularPredictor, rows: pd.DataFrame) -> None:
+    """Batches of up to 64 rows take the fast path too, so one batch covers every row; a few
+    single rows check the one-row shapes."""
+    for start in range(0, len(rows), 9):
+        one = rows.iloc[[start]]
+        np.testing.assert_allclose(
+            predictor.output(one), sklearn_output(predictor, one), rtol=1e-9, atol=1e-12
+        )
+    np.testing.assert_allclose(
+        predictor.output(rows), sklearn_output(predictor, rows), rtol=1e-9, atol=1e-12
+    )
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict:
+    out = {}
+    for task in TASKS:
+        frame = raw_table(task=task)
+        out[task] = (frame, infer_schema(frame, target="label", task=task))
+    return out
+
+
+@pytest.mark.parametrize(("family", "task"), CASES)
+def test_every_family_gives_the_sklearn_outputs_on_surprising_rows(family, task, tables):
+    frame, schema = tables[task]
+    params = {"n_estimators": 25} if family in ("random_forest", "extra_trees") else None
+    predictor = TabularPredictor(fit_member(frame, schema, family, params), schema)
+    assert predictor.prepare_fast_path() or family not in COMPILED
+    assert_same(predictor, surprising_rows(frame, 40, seed=1))
+
+
+def test_log_target_and_weighted_ensemble_match(tables):
+    frame, schema = tables["regression"]
+    members = [
+        fit_member(frame, schema, "lightgbm", {"log_target": True}),
+        fit_member(frame, schema, "linear"),
+        fit_member(frame, schema, "extra_trees", {"n_estimators": 20, "log_target": True}),
+    ]
+    ensemble = WeightedEnsemble.from_fitted(members, [0.5, 0.2, 0.3], "regression", None)
+    predictor = TabularPredictor(ensemble, schema)
+    assert predictor.prepare_fast_path()
+    assert_same(predictor, surprising_rows(frame, 30, seed=2))
+
+
+def test_multiclass_ensemble_matches(tables):
+    frame, schema = tables["multiclass"]
+    members = [fit_member(frame, schema, f) for f in ("xgboost", "linear", "knn")]
+    ensemble = WeightedEnsemble.from_fitted(members, [0.6, 0.3, 0.1], "multiclass", 3)
+    predictor = TabularPredictor(ensemble, schema)
+    assert predictor.prepare_fast_path()
+    assert_same(predictor, surprising_rows(frame, 30, seed=3))
+
+
+def test_string_dtype_nullable_and_categorical_inputs_match(tables):
+    frame, schema = tables["binary"]
+    predictor = TabularPredictor(fit_member(frame, schema, "lightgbm"), schema)
+    rows = frame.drop(columns="label").head(20).copy()
+    variants = [
+        rows.astype({"plan": "str", "city": "str", "member": "str"}),
+        rows.astype({"plan": object, "city": object, "member": "category"}),
+        rows.assign(age=rows["age"].astype("Int64"), income=rows["income"].astype("Float64")),
+        rows.assign(age=rows["age"].astype(str), member=rows["member"] == "yes"),
+        rows.assign(age=rows["age"].astype("float32")),
+    ]
+    for variant in variants:
+        assert_same(predictor, variant)
+
+
+def test_the_fast_path_skips_the_column_transformer(tables, monkeypatch):
+    frame, schema = tables["binary"]
+    predictor = TabularPredictor(fit_member(frame, schema, "lightgbm"), schema)
+    predictor.prepare_fast_path()
+    row = frame.drop(columns="label").iloc[[3]]
+    expected = sklearn_output(predictor, row)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the scikit-learn preprocessing ran")
+
+    monkeypatch.setattr(ColumnTransformer, "transform", refuse)
+    np.testing.assert_allclose(predictor.output(row), expected, rtol=1e-9)
+    with pytest.raises(AssertionError, match="scikit-learn preprocessing"):
+        predictor.output(frame.drop(columns="label").head(65))  # above MAX_ROWS
+
+
+def test_unknown_and_missing_columns_behave_as_the_sklearn_path(tables):
+    frame, schema = tables["binary"]
+    predictor = TabularPredictor(fit_member(frame, schema, "linear"), schema)
+    rows = frame.drop(columns="label").head(3)
+    with pytest.warns(UserWarning, match="not trained on"):
+        out = predictor.output(rows.assign(extra=1))
+    np.testing.assert_allclose(out, sklearn_output(predictor, rows), rtol=1e-9)
+    with pytest.warns(UserWarning, match="not trained on"):  # warned again, not cached away
+        predictor.output(rows.assign(extra=1))
+    with pytest.raises(SchemaMismatchError, match="missing 1 column"):
+        predictor.output(rows.drop(columns="plan"))
+    with pytest.raises(SchemaMismatchError, match="duplicated"):
+        predictor.output(pd.concat([rows, rows[["plan"]]], axis=1))
+    assert predictor.output(rows.assign(label="good")).shape == (3, 2)  # target column ignored
+
+
+def test_a_wrong_fast_path_is_caught_and_the_sklearn_path_kept(tables, monkeypatch, caplog):
+    from rightfit.models._fast import _compile
+
+    frame, schema = tables["regression"]
+    predictor = TabularPredictor(fit_member(frame, schema, "linear"), schema)
+    real = _compile.compile_final
+    monkeypatch.setattr(
+        _compile, "compile_final", lambda est, cls: lambda X: real(est, cls)(X) + 1e-6
+    )
+    assert predictor.prepare_fast_path() is False
+    assert "differs from the scikit-learn path" in caplog.text
+    rows = frame.drop(columns="label").head(2)
+    np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows))
+
+
+@pytest.mark.parametrize("family", ["lightgbm", "linear"])
+def test_datetime_columns_match(family):
+    frame = raw_table(150)
+    frame["signup"] = pd.date_range("2020-01-01", periods=len(frame), freq="37h").astype(str)
+    schema = infer_schema(frame, target="label")
+    assert "datetime" in {c.role for c in schema.columns}
+    predictor = TabularPredictor(fit_member(frame, schema, family), schema)
+    assert predictor.prepare_fast_path()
+    rows = surprising_rows(frame, 30, seed=5)
+    rows.loc[3, "signup"] = "not a date"
+    assert_same(predictor, rows)
+    stamps = frame.drop(columns="label").head(5)
+    assert_same(predictor, stamps.assign(signup=pd.to_datetime(stamps["signup"])))
+    assert_same(predictor, stamps.assign(signup=pd.to_datetime(stamps["signup"], utc=True)))
+
+
+def test_predictor_pickles_without_its_compiled_path(tables):
+    import copy
+    import pickle
+
+    frame, schema = tables["binary"]
+    predictor = TabularPredictor(fit_member(frame, schema, "linear"), schema)
+    predictor.prepare_fast_path()
+    twin = pickle.loads(pickle.dumps(predictor))
+    rows = frame.drop(columns="label").head(2)
+    np.testing.assert_allclose(twin.output(rows), predictor.output(rows))
+    assert copy.deepcopy(predictor).prepare_fast_path()
+
+
+@pytest.mark.parametrize(
+    ("task", "method", "params"),
+    [
+        ("binary", "sigmoid", {"a": 1.3, "b": -0.2}),
+        ("binary", "isotonic", {"x": [0.0, 0.3, 0.6, 1.0], "y": [0.05, 0.2, 0.7, 0.9]}),
+        ("multiclass", "temperature", {"temperature": 1.7}),
+    ],
+)
+def test_calibrated_models_match(tables, task, method, params):
+    from rightfit.models._calibrated import CalibratedModel
+
+    frame, schema = tables[task]
+    inner = fit_member(frame, schema, "lightgbm")
+    predictor = TabularPredictor(CalibratedModel.from_params(inner, method, params), schema)
+    assert predictor.prepare_fast_path()
+    assert_same(predictor, surprising_rows(frame, 20, seed=4))
+
+
+def test_object_values_are_pandas_own_cells_for_every_dtype():
+    from rightfit.models._fast._rows import object_values
+
+    frame = pd.DataFrame(
+        {
+            "i": [1, 2],
+            "f32": np.array([1.5, np.nan], dtype="float32"),
+            "b": [True, False],
+            "o": pd.Series(["a", None], dtype=object),
+            "s": pd.Series(["x", None], dtype="str"),
+            "s_python": pd.Series(["x", None], dtype=pd.StringDtype("python")),
+            "I": pd.array([1, None], dtype="Int64"),
+            "F": pd.array([0.5, None], dtype="Float64"),
+            "B": pd.array([True, None], dtype="boolean"),
+            "cat": pd.Categorical(["u", None]),
+            "when": pd.to_datetime(["2020-01-01", None]),
+            "when_tz": pd.to_datetime(["2020-01-01", None]).tz_localize("UTC"),
+            "delta": pd.to_timedelta([1, None], unit="D"),
+            "c": np.array([1 + 2j, 3j]),
+        }
+    )
+    frame.insert(2, "i2", [7, 8])  # a second int column, split from the first block
+    for part in (frame, frame.iloc[[1]], frame.iloc[:, ::-1]):
+        got, expected = object_values(part), part.to_numpy(dtype=object)
+        assert got.shape == expected.shape
+        for a, b in zip(got.ravel(), expected.ravel(), strict=True):
+            assert type(a) is type(b) and repr(a) == repr(b)
+
+
+def test_a_predictor_without_estimator_still_says_not_fitted(tables):
+    from rightfit.errors import NotFittedError
+
+    frame, schema = tables["binary"]
+    predictor = TabularPredictor(None, schema)
+    assert predictor.prepare_fast_path() is False
+    with pytest.raises(NotFittedError, match="no fitted estimator"):
+        predictor.output(frame.head(1))
+
+
+def test_a_new_estimator_gets_a_new_fast_path(tables):
+    frame, schema = tables["regression"]
+    predictor = TabularPredictor(fit_member(frame, schema, "linear"), schema)
+    rows = frame.drop(columns="label").head(3)
+    before = predictor.output(rows)
+    predictor.estimator = fit_member(frame, schema, "lightgbm")
+    after = predictor.output(rows)
+    assert not np.allclose(before, after)
+    np.testing.assert_allclose(after, sklearn_output(predictor, rows), rtol=1e-9)
+
+
+def test_text_columns_keep_the_sklearn_path():
+    from dataclasses import replace
+
+    frame = raw_table(150)
+    rng = np.random.default_rng(6)
+    words = np.array(["great", "slow", "service", "price", "friendly", "late", "never", "again"])
+    frame["review"] = [" ".join(rng.choice(words, 5)) for _ in range(len(frame))]
+    schema = infer_schema(frame, target="label")
+    columns = tuple(
+        replace(c, role="text", reason="free text") if c.name == "review" else c
+        for c in schema.columns
+    )
+    schema = replace(schema, columns=columns)
+    predictor = TabularPredictor(fit_member(frame, schema, "lightgbm"), schema)
+    assert predictor.prepare_fast_path() is False
+    rows = frame.drop(columns="label").head(3)
+    np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows))
+
+
+@pytest.mark.parametrize("family", ["lightgbm", "linear", "random_forest"])
+def test_a_member_that_saw_only_some_classes_is_widened_like_predict_output(tables, family):
+    frame, schema = tables["multiclass"]
+    seen = frame[frame["label"] != schema.classes[1]]
+    params = {"n_estimators": 10} if family == "random_forest" else None
+    predictor = TabularPredictor(fit_member(seen, schema, family, params), schema)
+    assert list(predictor.estimator.classes_) == [0, 2]
+    assert predictor.prepare_fast_path()
+    assert_same(predictor, surprising_rows(frame, 20, seed=7))
+    assert (predictor.output(frame.head(5))[:, 1] == 0).all()

@@ -1,0 +1,70 @@
+"""Forests stay small on large data: a floor on leaf size keeps bundles and latency bounded."""
+
+from __future__ import annotations
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+
+from rightfit.models import FitContext, get_spec
+from rightfit.models.forests import MAX_LEAVES, min_leaf
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def _ctx(n_rows: int, task: str = "binary") -> FitContext:
+    return FitContext(task=task, n_rows=n_rows, n_numeric=6, n_categorical=0, n_classes=2, n_jobs=1)
+
+
+@pytest.mark.parametrize("family", ["random_forest", "extra_trees"])
+def test_small_data_keeps_fully_grown_trees(family):
+    assert min_leaf(family, _ctx(900)) == 1
+    assert get_spec(family).portfolio(_ctx(900))[0]["min_samples_leaf"] == 1
+
+
+@pytest.mark.parametrize("family", ["random_forest", "extra_trees"])
+@pytest.mark.parametrize("task", ["binary", "regression"])
+def test_large_data_leaves_hold_enough_rows_in_portfolio_and_search(family, task):
+    ctx = _ctx(40_000, task)
+    floor = min_leaf(family, ctx)
+    assert floor == -(-40_000 // MAX_LEAVES[family]) > 1
+    spec = get_spec(family)
+    assert all(p["min_samples_leaf"] >= floor for p in spec.portfolio(ctx))
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    for _ in range(20):
+        assert spec.sample(study.ask(), ctx)["min_samples_leaf"] >= floor
+
+
+def test_random_forest_rows_per_tree_are_capped():
+    assert min_leaf("random_forest", _ctx(400_000)) == 50_000 // MAX_LEAVES["random_forest"]
+
+
+def test_a_forest_on_noisy_large_data_stays_under_its_leaf_cap():
+    rng = np.random.default_rng(0)
+    n = 12_000
+    X = pd.DataFrame(rng.normal(size=(n, 6)), columns=[f"x{i}" for i in range(6)])
+    y = (X["x0"] + rng.normal(scale=2.0, size=n) > 0).astype(int).to_numpy()  # noisy: deep trees
+    ctx = _ctx(n)
+    spec = get_spec("random_forest")
+    model = spec.build({**spec.portfolio(ctx)[0], "n_estimators": 4}, ctx).fit(X, y)
+    leaves = [(tree.tree_.node_count + 1) // 2 for tree in model[-1].estimators_]
+    assert max(leaves) <= MAX_LEAVES["random_forest"]
+
+
+def test_chunked_fits_with_balanced_weights_do_not_warn():
+    import time
+    import warnings
+
+    from rightfit.models._timed_forests import TimedRandomForestClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3))
+    y = (X[:, 0] > 0.8).astype(int)
+    model = TimedRandomForestClassifier(
+        n_estimators=20, class_weight="balanced_subsample", random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(X, y, deadline=time.monotonic() + 60)
+    assert len(model.estimators_) == 20
