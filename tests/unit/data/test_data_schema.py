@@ -50,7 +50,8 @@ def test_roles_with_reasons():
     assert "1 values that are not numbers (' ')" in schema.column("TotalCharges").reason
     assert schema.column("customerID").reason.startswith("id:")
     assert schema.column("signup").parts == ("year", "month", "day", "dayofweek", "epoch_days")
-    assert schema.feature_columns() == ["tenure", "TotalCharges", "Partner", "plan", "signup"]
+    # Free text is an input too (TF-IDF features), after the other roles in column order.
+    assert schema.feature_columns() == ["tenure", "TotalCharges", "Partner", "plan", "signup", "note"]
     assert schema.task == "binary" and schema.classes == ("No", "Yes")
 
 
