@@ -77,13 +77,16 @@ class Model:
 
         Contributions are on the model's raw scale (log-odds for binary classifiers, the
         predicted class's score for multiclass) and add up, with ``base_value``, to that output.
-        For an ensemble, the heaviest boosted-tree member is explained.
+        With Platt calibration they are rescaled to the calibrated log-odds; after isotonic or
+        temperature calibration they explain the uncalibrated score (``frame.attrs["note"]``).
+        For an ensemble, the heaviest boosted-tree member is explained (not the ensemble).
         """
         from rightfit.data import prepare_features
         from rightfit.errors import ConfigError
         from rightfit.evaluate._importance import tree_shap
 
         estimator = self.predictor.estimator
+        calibration = getattr(estimator, "method", None) if hasattr(estimator, "params_") else None
         inner = getattr(estimator, "estimator", estimator)
         members = getattr(inner, "estimators", None)
         if members:
@@ -100,6 +103,16 @@ class Model:
                 result = None
             if result is not None:
                 contributions, base = result
+                if calibration == "sigmoid":
+                    # Platt scaling is affine in the log-odds: scaled contributions still add
+                    # up exactly, now to the calibrated log-odds the model reports.
+                    a, b = float(estimator.a), float(estimator.b)
+                    contributions, base = contributions * a, a * base + b
+                elif calibration not in (None, "none"):
+                    contributions.attrs["note"] = (
+                        f"explains the score before {calibration} calibration (not additive "
+                        "after it)"
+                    )
                 contributions["base_value"] = base
                 return contributions
         raise ConfigError(
@@ -132,7 +145,15 @@ class Model:
         if frame.empty:
             raise TargetError(f"Every row of the new data has a missing {target!r}.")
         if self.task == "regression":
-            y = pd.to_numeric(frame[target], errors="coerce").to_numpy(dtype=float)
+            numbers = pd.to_numeric(frame[target], errors="coerce")
+            bad = frame[target][numbers.isna()]
+            if len(bad):
+                shown = ", ".join(repr(v) for v in bad.astype(str).unique()[:5])
+                raise TargetError(
+                    f"{len(bad)} row(s) of {target!r} are not numbers ({shown}); fix or remove "
+                    "them, so every metric is computed on the same rows."
+                )
+            y = numbers.to_numpy(dtype=float)
         else:
             labels = frame[target]
             # The target was read with the training file's types; match labels as text too.
@@ -252,6 +273,7 @@ def fit(
     cost: str | None = None,
     min_score: float | None = None,
     diagnose: bool = True,
+    positive_class=None,
     verbose: int = 1,
     progress: Progress | None = None,
 ) -> Model:
@@ -274,6 +296,8 @@ def fit(
     optimize_for : binary only: ``"recall>=0.9"``, ``"precision>=0.95"`` or ``"f1"`` picks the
         decision threshold on out-of-fold predictions.
     cost : binary only: ``"fp=1,fn=20"`` picks the threshold with the lowest total cost.
+    positive_class : binary only: the label that recall, precision and the threshold refer to;
+        default the one that reads as yes/true/1, else the rarer class.
     min_score : the score you need (in ``metric``); the plan and the record say if it is met.
     diagnose : compute learning/validation curves, importance and comparisons (on by default;
         they take up to 15 % of the budget).
@@ -307,6 +331,7 @@ def fit(
         cost=cost,
         min_score=min_score,
         diagnose=diagnose,
+        positive_class=positive_class,
         progress=progress or make_progress(verbose),
     )
     return Model(result.predictor, result.record)

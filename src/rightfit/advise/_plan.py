@@ -45,7 +45,7 @@ class DataFacts:
 
     @property
     def width(self) -> int:
-        return self.n_numeric + self.n_categorical
+        return self.n_numeric + self.n_categorical + self.n_text
 
     def to_dict(self) -> dict:
         return dict(self.__dict__)
@@ -254,6 +254,9 @@ def choose_candidates(facts: DataFacts, metric: str, requested: list[str] | None
         else:
             kept.append(Candidate(name, _reason_for(name, facts)))
     kept.sort(key=lambda c: get_spec(c.name).priority)
+    if facts.n_text:
+        # Free text carries most of the signal where it exists: its models go first.
+        kept.sort(key=lambda c: not get_spec(c.name).needs_text)
     if facts.min_score is not None:
         # When the user says what accuracy is enough, the simple model goes first: if it gets
         # there, the report recommends it.

@@ -23,6 +23,12 @@ def plan(
     models: str = typer.Option(None, help="Comma-separated families (see `rightfit models`)."),
     min_score: float = typer.Option(None, "--min-score", help="The score you need."),
     keep: list[str] = typer.Option([], "--keep", help="Keep a column that would be excluded."),
+    test_size: float = typer.Option(0.2, help="Share held out as the blind test (0 = none)."),
+    group_column: str = typer.Option(None, help="Keep rows of a group on one side of splits."),
+    time_column: str = typer.Option(None, help="Hold out the latest rows; validate forward."),
+    positive_class: str = typer.Option(
+        None, "--positive-class", help="Binary: the positive label."
+    ),
     seed: int = typer.Option(0, help="Random seed for the split."),
     as_json: bool = typer.Option(False, "--json", help="Print the plan as JSON."),
 ) -> None:
@@ -41,11 +47,17 @@ def plan(
         metric=metric,
         models=models,
         seed=seed,
+        test_size=test_size,
+        group_column=group_column,
+        time_column=time_column,
         keep_columns=tuple(keep),
         min_score=min_score,
+        positive_class=positive_class,
     )
     result = prep.plan.to_dict()
     result["split"] = prep.split.description
+    if prep.schema.task == "binary":
+        result["positive_class"] = prep.schema.classes[1]
     result["profile_issues"] = [i.to_dict() for i in prep.profile.issues]
     if as_json:
         typer.echo(json.dumps(result, indent=2, default=str))
@@ -56,6 +68,10 @@ def plan(
         "",
     ]
     lines += ["Data facts:"] + [f"  {line}" for line in prep.plan.facts.lines()]
+    if prep.schema.task == "binary":
+        lines.append(
+            f"  positive class (recall, precision, thresholds): {prep.schema.classes[1]!r}"
+        )
     lines += ["", f"Validation: {prep.split.description}", "", "Candidates, in the order tried:"]
     lines += [f"  {c.name}: {c.reason}" for c in prep.plan.candidates]
     if prep.plan.excluded:

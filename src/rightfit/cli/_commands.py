@@ -67,6 +67,12 @@ def fit(
     min_score: float = typer.Option(
         None, "--min-score", help="The score you need (in --metric); the report says if met."
     ),
+    positive_class: str = typer.Option(
+        None,
+        "--positive-class",
+        help="Binary: the label recall/precision/threshold refer to [default: yes/true/1, "
+        "else the rarer class].",
+    ),
     diagnose: bool = typer.Option(
         True, "--diagnose/--no-diagnose", help="Learning curves, importance, comparisons."
     ),
@@ -128,6 +134,7 @@ def fit(
         cost=cost,
         min_score=min_score,
         diagnose=diagnose,
+        positive_class=positive_class,
         progress=_progress(quiet, verbose),
     )
     model.record["timings"]["fit_wall_seconds"] = round(budget.elapsed(), 3)

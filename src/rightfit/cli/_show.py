@@ -71,7 +71,8 @@ def review_lines(record: dict) -> list[str]:
     if threshold and not threshold["objective"].startswith("default"):
         at = (record.get("blind_test") or {}).get("confusion_at_threshold") or {}
         lines.append(
-            f"decision threshold {threshold['value']:.4f} for {threshold['objective']}; "
+            f"decision threshold {threshold['value']:.4f} on P({threshold.get('positive_class')!r})"
+            f" for {threshold['objective']}; "
             f"blind test at it: precision {_fmt(at.get('precision'))}, recall "
             f"{_fmt(at.get('recall'))}, {at.get('fp', '-')} false positives, "
             f"{at.get('fn', '-')} false negatives"

@@ -22,6 +22,9 @@ def feature_reference(X: pd.DataFrame) -> dict:
     for column in X.columns:
         values = X[column]
         missing = float(values.isna().mean())
+        if isinstance(values.dtype, pd.StringDtype):
+            # Free text: its length in words stands for it (raw texts never go in the record).
+            values = values.str.split().str.len().astype(float)
         if pd.api.types.is_numeric_dtype(values):
             v = values.dropna().to_numpy(dtype=float)
             if len(v) == 0:
@@ -55,11 +58,22 @@ def _psi(expected: np.ndarray, actual: np.ndarray) -> float:
     return float(np.sum((a - e) * np.log(a / e)))
 
 
-def _compare(ref: dict, values: pd.Series) -> dict | None:
+def _compare(ref: dict, values: pd.Series, alpha: float = MIN_P) -> dict | None:
     n = int(values.notna().sum())
     if n == 0:
-        return None
+        if ref["missing"] >= 0.99:
+            return None
+        return {
+            "psi": None,
+            "p_value": 0.0,
+            "status": "drift",
+            "evidence": f"every value is missing (vs {ref['missing']:.1%} in training)",
+        }
     if ref["kind"] == "numeric":
+        if isinstance(values.dtype, pd.StringDtype) or values.dtype == object:
+            as_numbers = pd.to_numeric(values, errors="coerce")
+            if as_numbers.notna().sum() == 0:  # free text: compare its length in words
+                values = values.astype(str).str.split().str.len().astype(float)
         v = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
         if len(v) == 0:
             return None
@@ -90,9 +104,9 @@ def _compare(ref: dict, values: pd.Series) -> dict | None:
     p_value = float(chisquare(counts[keep], expected_counts).pvalue) if keep.sum() > 1 else 1.0
     if math.isnan(p_value):
         p_value = 1.0
-    if psi > PSI_DRIFT and p_value < MIN_P:
+    if psi > PSI_DRIFT and p_value < alpha:
         status = "drift"
-    elif psi > PSI_MODERATE and p_value < MIN_P:
+    elif psi > PSI_MODERATE and p_value < alpha:
         status = "moderate"
     else:
         status = "stable"
@@ -104,21 +118,31 @@ def _compare(ref: dict, values: pd.Series) -> dict | None:
 
 
 def drift_report(reference: dict, X: pd.DataFrame) -> dict:
-    """Each reference feature compared with the same column of ``X``, drifted ones first."""
+    """Each reference feature compared with the same column of ``X``, drifted ones first.
+
+    The chi-square threshold is divided by the number of features compared (Bonferroni), so
+    checking 80 columns does not flag one by chance; below ~10 rows per bin the test is weak
+    and the report says so.
+    """
+    columns = [c for c in reference if c in X.columns]
+    alpha = MIN_P / max(len(columns), 1)
     features = []
-    for column, ref in reference.items():
-        if column not in X.columns:
-            continue
-        result = _compare(ref, X[column])
+    for column in columns:
+        result = _compare(reference[column], X[column], alpha)
         if result is not None:
             features.append({"column": column, **result})
     order = {"drift": 0, "moderate": 1, "stable": 2}
-    features.sort(key=lambda f: (order[f["status"]], -f["psi"]))
+    features.sort(key=lambda f: (order[f["status"]], -(f["psi"] if f["psi"] is not None else 9)))
     drifted = [f["column"] for f in features if f["status"] == "drift"]
     return {
         "method": f"population stability index over {N_BINS} training-quantile bins (top "
         f"{TOP_LEVELS} levels for categories), with a chi-square test; drift = PSI > "
-        f"{PSI_DRIFT} and p < {MIN_P}",
+        f"{PSI_DRIFT} and p < {MIN_P} / {len(columns)} features (Bonferroni)",
+        "note": (
+            f"only {len(X)} rows: fewer than 10 per bin, so only large shifts can be detected"
+            if len(X) < 10 * N_BINS
+            else ""
+        ),
         "n_rows": len(X),
         "drifted": drifted,
         "features": features,

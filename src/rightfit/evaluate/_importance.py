@@ -59,7 +59,8 @@ def permutation_importance(
         )
     results.sort(key=lambda r: -r["importance"])
     return {
-        "method": f"permutation: drop in {metric} when a column is shuffled, mean of "
+        "method": f"permutation: loss of quality ({'drop' if sign > 0 else 'rise'} in "
+        f"{metric}) when a column is shuffled, mean of "
         f"{n_repeats} shuffles on {len(X):,} blind-test rows",
         "metric": metric,
         "baseline_score": float(base),
@@ -83,11 +84,10 @@ def _unwrap(estimator):
 def tree_shap(estimator, X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | None:
     """SHAP contributions per column (rows x columns) of a LightGBM or XGBoost pipeline.
 
-    Returns ``(contributions, base_values)`` on the model's raw scale (log-odds for classifiers,
-    the summed class scores' first output for multiclass are not combined: the positive or
-    predicted-class output is returned), or None when the model is not a supported tree
-    booster. The preprocessing of boosted trees keeps one column per input column, so each
-    contribution belongs to exactly one input column.
+    Returns ``(contributions, base_values)`` on the model's raw scale (log-odds of the positive
+    class for binary classifiers; for multiclass, the raw score of each row's predicted class),
+    or None when the model is not a supported tree booster. The preprocessing of boosted trees
+    keeps one column per input column, so each contribution belongs to exactly one input column.
     """
     parts = _unwrap(estimator)
     if parts is None:
@@ -107,10 +107,13 @@ def tree_shap(estimator, X: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray] | N
         return None
     raw = np.asarray(raw)
     n_cols = Z.shape[1]
-    if raw.ndim == 3:  # xgboost multiclass: (rows, classes, cols+1)
-        raw = raw[:, -1, :]
-    elif raw.shape[1] > n_cols + 1:  # lightgbm multiclass: classes blocks side by side
-        raw = raw[:, -(n_cols + 1) :]
+    if raw.ndim == 2 and raw.shape[1] > n_cols + 1:  # lightgbm multiclass: blocks side by side
+        raw = raw.reshape(len(raw), -1, n_cols + 1)
+    if raw.ndim == 3:
+        # Multiclass (rows, classes, cols+1): explain each row's predicted class, the class
+        # whose raw score (contributions + base) is highest.
+        predicted = raw.sum(axis=2).argmax(axis=1)
+        raw = raw[np.arange(len(raw)), predicted, :]
     if raw.shape[1] != n_cols + 1 or n_cols != X.shape[1]:
         return None
     names = _output_columns(prep, X)
@@ -143,7 +146,7 @@ def shap_summary(estimator, X: pd.DataFrame, random_state: int = 0) -> dict | No
     contributions, _ = result
     mean_abs = contributions.abs().mean().sort_values(ascending=False)
     return {
-        "method": f"mean |SHAP value| (TreeSHAP, model's raw output scale) on {len(rows):,} "
-        "blind-test rows",
+        "method": f"mean |SHAP value| (TreeSHAP, model's raw output scale; multiclass: each row's "
+        f"predicted class) on {len(rows):,} blind-test rows",
         "columns": [{"column": c, "mean_abs_shap": float(v)} for c, v in mean_abs.items()],
     }

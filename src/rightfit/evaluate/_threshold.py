@@ -55,7 +55,10 @@ def parse_objective(optimize_for: str | None = None, cost: str | None = None) ->
                     f"--cost {cost!r} is not understood; write it like fp=1,fn=20 (the cost of a "
                     "false positive and of a false negative)."
                 )
-            costs[match.group(1).lower()] = float(match.group(2))
+            key = match.group(1).lower()
+            if key in costs:
+                raise ConfigError(f"--cost gives {key}= twice; write it once, e.g. fp=1,fn=20.")
+            costs[key] = float(match.group(2))
         if set(costs) != {"fp", "fn"} or min(costs.values()) < 0 or max(costs.values()) == 0:
             raise ConfigError("--cost needs both fp= and fn=, non-negative, e.g. fp=1,fn=20.")
         return Objective("cost", fp_cost=costs["fp"], fn_cost=costs["fn"])
@@ -144,6 +147,15 @@ def choose_threshold(y: np.ndarray, p: np.ndarray, objective: Objective) -> Thre
         fn = positives - tp
         total = objective.fp_cost * fp + objective.fn_cost * fn
         i = int(np.argmin(total))
+        if objective.fn_cost * positives < total[i]:
+            # Flagging nobody is cheaper than any threshold: say so rather than pretend.
+            never = float(np.nextafter(thresholds[0], np.inf))
+            return ThresholdChoice(
+                never,
+                objective,
+                confusion_at(y, p, never),
+                "at these costs predicting no positives at all is cheapest",
+            )
     else:
         f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-12)
         i = int(np.argmax(f1))

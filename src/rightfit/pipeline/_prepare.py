@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,7 @@ from rightfit.advise import DataFacts, Plan, choose_candidates
 from rightfit.budget import Budget
 from rightfit.clean import Cleaned, clean_table
 from rightfit.data import Schema, Table, infer_schema, prepare_features, read_table, read_target
+from rightfit.data._convert import flag
 from rightfit.errors import ConfigError, DataError, TargetError, did_you_mean
 from rightfit.models import column_counts, parse_models
 from rightfit.models._spec import text_column_count
@@ -93,6 +94,40 @@ def _check_class_counts(y: np.ndarray, schema: Schema) -> None:
         )
 
 
+def choose_positive_class(schema: Schema, y_raw: pd.Series, requested=None) -> Schema:
+    """Binary targets: put the positive class second (the column thresholds and recall use).
+
+    ``requested`` wins; else the label that reads as true/yes/1; else the rarer class (what a
+    team usually hunts: churners, frauds, readmissions); a tie keeps the sorted order.
+    """
+    if schema.task != "binary":
+        if requested is not None:
+            raise ConfigError(
+                f"--positive-class applies to yes/no targets; {schema.target!r} is {schema.task}."
+            )
+        return schema
+    first, second = schema.classes
+    if requested is not None:
+        match = [c for c in schema.classes if str(c) == str(requested)]
+        if not match:
+            raise ConfigError(
+                f"--positive-class {requested!r} is not a class of {schema.target!r}; its classes "
+                f"are {first!r} and {second!r}."
+            )
+        positive = match[0]
+    else:
+        flags = [flag(c) for c in schema.classes]
+        if sorted(flags) == [0.0, 1.0]:
+            positive = schema.classes[flags.index(1.0)]
+        else:
+            counts = y_raw.astype(str).value_counts()
+            n_first, n_second = counts.get(str(first), 0), counts.get(str(second), 0)
+            positive = first if n_first < n_second else second
+    if positive == second:
+        return schema
+    return replace(schema, classes=(second, first))
+
+
 def data_facts(
     schema: Schema,
     X_train: pd.DataFrame,
@@ -151,6 +186,7 @@ def prepare(
     time_column: str | None = None,
     keep_columns: tuple[str, ...] | list[str] = (),
     min_score: float | None = None,
+    positive_class=None,
 ) -> Prepared:
     """Load, profile, clean, split and plan; report each stage to ``progress``."""
     table = read_table(data)
@@ -186,9 +222,10 @@ def prepare(
     if not schema.feature_columns():
         raise DataError(
             "No usable feature columns are left after cleaning (every column is an ID, constant, "
-            "empty, free text or excluded). See the cleaning log above; pass --keep COLUMN to "
+            "empty or excluded). See the cleaning log above; pass --keep COLUMN to "
             "keep one that was excluded."
         )
+    schema = choose_positive_class(schema, read_target(frame, schema), positive_class)
     y = encode_target(read_target(frame, schema), schema)
     _check_class_counts(y, schema)
 

@@ -64,6 +64,7 @@ def run(
     cost: str | None = None,
     min_score: float | None = None,
     diagnose: bool = True,
+    positive_class=None,
 ) -> RunResult:
     """Run the whole workflow on ``data`` and return the delivered model and its record.
 
@@ -97,6 +98,7 @@ def run(
         time_column=time_column,
         keep_columns=keep_columns,
         min_score=min_score,
+        positive_class=positive_class,
     )
     schema, split, metric = prep.schema, prep.split, prep.metric
     task, n_classes = schema.task, prep.n_classes
@@ -188,7 +190,8 @@ def run(
         threshold = choose_threshold(y_train[covered], oof[covered][:, 1], objective)
         if objective.kind != "default":
             progress.note(
-                f"decision threshold {threshold.value:.4f} for {objective.text} (out of fold: "
+                f"decision threshold {threshold.value:.4f} on P({schema.classes[1]!r}) for "
+                f"{objective.text} (out of fold: "
                 f"precision {threshold.achieved['precision'] or 0:.3f}, recall "
                 f"{threshold.achieved['recall'] or 0:.3f})"
             )
@@ -378,7 +381,10 @@ def run(
             "ensemble": ensemble_info.get("ensemble"),
         },
         "calibration": calibration.to_dict() if calibration else None,
-        "threshold": threshold.to_dict() if threshold else None,
+        "positive_class": schema.classes[1] if task == "binary" else None,
+        "threshold": (
+            {**threshold.to_dict(), "positive_class": schema.classes[1]} if threshold else None
+        ),
         "evaluation": evaluation.to_dict() if evaluation is not None else None,
         "blind_test": blind or None,
         "comparisons": comparisons,

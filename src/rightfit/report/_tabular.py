@@ -187,7 +187,7 @@ def leaderboard(record: dict) -> str:
     comparisons = record.get("comparisons") or []
     if comparisons:
         body += "<h3>Is the winner really better? (paired bootstrap)</h3>" + table(
-            ["comparison", "rows", "difference", "95% CI", "p", "verdict"],
+            ["comparison", "rows", "difference (+ = first better)", "95% CI", "p", "verdict"],
             [
                 [
                     f"{e(c['a'])} vs {e(c['b'])}",
@@ -317,7 +317,8 @@ def evaluation(record: dict) -> str:
     if th:
         at = blind.get("confusion_at_threshold") or {}
         body += (
-            f"<h3>Decision threshold</h3><p>Objective: <b>{e(th['objective'])}</b>. Threshold "
+            f"<h3>Decision threshold</h3><p>Objective: <b>{e(th['objective'])}</b> for the positive"
+            f" class <b>{e(th.get('positive_class', ''))}</b>. Threshold "
             f"{th['value']:.4f} chosen on {e(th['chosen_on'])} (there: precision "
             f"{fmt(th['achieved_out_of_fold'].get('precision'), 3)}, recall "
             f"{fmt(th['achieved_out_of_fold'].get('recall'), 3)}). On the blind test: precision "
@@ -338,7 +339,7 @@ def importance(record: dict) -> str:
         figure(
             charts.importance_chart(
                 [(c["column"], c["importance"], c["std"]) for c in perm["columns"]],
-                f"drop in {perm['metric']} when shuffled",
+                f"loss of quality when shuffled ({perm['metric']} units; larger = more important)",
                 "Permutation importance (blind test)",
             ),
             perm["method"],
@@ -371,13 +372,18 @@ def model_card(record: dict) -> str:
     excluded = [
         c["name"]
         for c in record["schema"]["columns"]
-        if c["role"] in ("id", "constant", "empty", "excluded", "text")
+        if c["role"] in ("id", "constant", "empty", "excluded")
     ]
     limits = [
         "Trained on the rows of the file below; it can only be trusted on data like them. Check "
         "new data with `rightfit evaluate MODEL NEW.csv` (it flags drift) before relying on it.",
-        f"Scores come from {record['split']['n_test']:,} blind-test rows; the interval shows how "
-        "much they could move on another sample of the same size.",
+        (
+            f"Scores come from {record['split']['n_test']:,} blind-test rows; the interval shows "
+            "how much they could move on another sample of the same size."
+            if record["split"]["n_test"]
+            else "There was no blind test (--test-size 0): every score is cross-validated, on the "
+            "same rows that chose the model, so it is somewhat optimistic."
+        ),
     ]
     if excluded:
         limits.append(f"Columns not used: {', '.join(excluded[:10])}.")
