@@ -59,6 +59,7 @@ def diagnose(
     deadline: float,
     role: str = "chosen",
     best_other_validation: float | None = None,
+    own_cv_score: float | None = None,
     seed: int = 0,
     n_jobs: int = 1,
 ) -> Diagnosis:
@@ -83,7 +84,9 @@ def diagnose(
     # whatever is left.
     share = (deadline - time.monotonic()) * 0.6
     learning = learning_curve(runner, fold_seconds, time.monotonic() + share, seed)
-    if best_other_validation is None and family != REFERENCE_FAMILY:
+    reference = best_other_validation is None and family != REFERENCE_FAMILY
+    if reference:
+        # The reference is scored on the same fold as the curves: compare fold with fold.
         best_other_validation = _reference_score(
             X, y, fold, task, metric, n_classes, deadline, seed, n_jobs, notes
         )
@@ -94,5 +97,13 @@ def diagnose(
     else:
         notes.append(f"{family} has no single complexity parameter; no validation curve")
     return judge(
-        family, role, metric, baseline_score, learning, validation, best_other_validation, notes
+        family,
+        role,
+        metric,
+        baseline_score,
+        learning,
+        validation,
+        best_other_validation,
+        notes,
+        own_cv_score=None if reference else own_cv_score,
     )

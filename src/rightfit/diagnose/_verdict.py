@@ -92,6 +92,7 @@ def judge(
     validation: Curve | None,
     best_other_validation: float | None = None,
     notes: list[str] | None = None,
+    own_cv_score: float | None = None,
 ) -> Diagnosis:
     """Turn the curves into a verdict with evidence and remedies."""
     if not learning.values:
@@ -130,7 +131,10 @@ def judge(
         if best_other_validation is not None
         else None
     )
-    better_elsewhere = other_s is not None and other_s >= val_s + BETTER_ELSEWHERE
+    # Like with like: another model's CV score against this model's CV score when known (one
+    # fold's validation score is noisier than a CV mean).
+    own_s = skill(own_cv_score, baseline_score, metric) if own_cv_score is not None else val_s
+    better_elsewhere = other_s is not None and other_s >= own_s + BETTER_ELSEWHERE
     evidence = {
         "train_score": learning.train[-1],
         "validation_score": learning.validation[-1],
@@ -150,16 +154,25 @@ def judge(
         f"{fmt(learning.validation[-1])} (baseline {fmt(baseline_score)}; skill {train_s:.2f} vs "
         f"{val_s:.2f}, gap {gap:.2f})"
     )
-    if gap >= OVERFIT_GAP or (gap >= OVERFIT_GAP_WITH_EVIDENCE and simpler_better):
+    interpolates = (
+        learning.train[-1] == learning.train[-1] and train_s >= 0.999 and (family == "knn")
+    )
+    if interpolates:
+        # Distance-weighted kNN returns each training row's own label: its training score is
+        # perfect by construction and says nothing about overfitting.
+        evidence["train_score_is_self_match"] = True
+    if (gap >= OVERFIT_GAP and not interpolates) or (
+        gap >= OVERFIT_GAP_WITH_EVIDENCE and simpler_better
+    ):
         verdict = "overfit"
         why = f"the model fits its training rows far better than new ones: {numbers}"
         if simpler_better:
             why += f"; a simpler {param} validates at least as well"
-    elif (
-        gap < SMALL_GAP and train_s < UNDERFIT_TRAIN_SKILL and (better_elsewhere or flexible_better)
+    elif (gap < SMALL_GAP and better_elsewhere) or (
+        gap < SMALL_GAP and train_s < UNDERFIT_TRAIN_SKILL and flexible_better
     ):
         verdict = "underfit"
-        why = f"the model cannot fit even its training rows: {numbers}"
+        why = f"the model is too simple for the signal in the data: {numbers}"
         if better_elsewhere:
             why += f"; another model reaches validation skill {other_s:.2f}"
         if flexible_better:

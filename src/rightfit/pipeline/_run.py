@@ -175,7 +175,6 @@ def run(
             + f" beats the best single model in CV ({ensemble_info['cv_score']:.4f} vs "
             f"{best.score:.4f})"
         )
-    review_end = time.monotonic() + review_time
 
     # Calibration and the decision threshold are chosen on out-of-fold rows, never the blind test.
     covered = np.unique(np.concatenate([v for _, v in split.folds]))
@@ -284,7 +283,9 @@ def run(
         # The time kept for the review, or more when the search ended early (every candidate
         # done): whatever the refit on all rows and the finish do not need, up to two minutes.
         spare = budget.deadline - finish - refit_all_seconds - 0.5  # margin for the check below
-        review_deadline = min(max(review_end, spare), time.monotonic() + review.REVIEW_MAX)
+        # Never the refit's time; at least half the review's own share while the budget lasts.
+        now = time.monotonic()
+        review_deadline = max(min(spare, now + review.REVIEW_MAX), now + 0.5 * review_time)
         diagnosis = review.diagnose_fit(
             search,
             members,

@@ -163,6 +163,13 @@ def fit_recommender(
     lap("search")
     best = _best_trials(trials)
     if BASELINE not in best:
+        if not trials or budget.remaining() <= 0:
+            from rightfit.errors import BudgetError
+
+            raise BudgetError(
+                "No recommender finished within the time budget, not even the popularity "
+                "baseline. Increase --time-budget."
+            )
         raise DataError("The popularity baseline could not be fitted; the data is too small.")
 
     users = pd.Index(sorted(split.train["user"].unique()))

@@ -82,7 +82,12 @@ def choose(candidates: list[Candidate]) -> tuple[Candidate, str]:
     if not eligible:
         usable = [c for c in candidates if c.status == "ok" and c.silhouette is not None]
         if not usable:
-            raise RuntimeError("no clustering candidate finished")
+            from rightfit.errors import BudgetError
+
+            raise BudgetError(
+                "No clustering candidate finished within the time budget. Increase "
+                "--time-budget, or pass --k N or --algorithms kmeans to try fewer candidates."
+            )
         best = max(usable, key=lambda c: c.silhouette)
         return best, (
             f"no candidate met the eligibility rules (noise, tiny segments); {best.algorithm} "
