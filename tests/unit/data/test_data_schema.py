@@ -51,7 +51,14 @@ def test_roles_with_reasons():
     assert schema.column("customerID").reason.startswith("id:")
     assert schema.column("signup").parts == ("year", "month", "day", "dayofweek", "epoch_days")
     # Free text is an input too (TF-IDF features), after the other roles in column order.
-    assert schema.feature_columns() == ["tenure", "TotalCharges", "Partner", "plan", "signup", "note"]
+    assert schema.feature_columns() == [
+        "tenure",
+        "TotalCharges",
+        "Partner",
+        "plan",
+        "signup",
+        "note",
+    ]
     assert schema.task == "binary" and schema.classes == ("No", "Yes")
 
 

@@ -133,23 +133,53 @@ def test_paired_comparison_separates_real_gains_from_noise():
 
 def test_drift_flags_a_shifted_column_and_keeps_a_stable_one():
     rng = np.random.default_rng(0)
+    words = np.array(["good", "bad", "fine", "slow", "fast", "late"])
+
+    def texts(n, length):
+        return pd.Series(
+            [" ".join(rng.choice(words, length)) for _ in range(n)], dtype=pd.StringDtype()
+        )
+
+    # Shaped like prepare_features output: labels as object, free text as the str dtype.
     train = pd.DataFrame(
         {
             "age": rng.normal(40, 10, 3000),
-            "plan": rng.choice(["a", "b", "c"], 3000),
+            "plan": pd.Series(rng.choice(["a", "b", "c"], 3000), dtype=object),
             "income": rng.lognormal(10, 0.5, 3000),
+            "note": texts(3000, 5),
         }
     )
     new = pd.DataFrame(
         {
             "age": rng.normal(55, 10, 800),
-            "plan": rng.choice(["a", "b", "c"], 800, p=[0.8, 0.1, 0.1]),
+            "plan": pd.Series(rng.choice(["a", "b", "c"], 800, p=[0.8, 0.1, 0.1]), dtype=object),
             "income": rng.lognormal(10, 0.5, 800),
+            "note": texts(800, 25),
         }
     )
-    report = drift_report(feature_reference(train), new)
+    reference = feature_reference(train)
+    # Free text is summarised by its length: no raw text goes into the record.
+    assert reference["note"]["kind"] == "numeric" and "good" not in str(reference["note"])
+    report = drift_report(reference, new)
     status = {f["column"]: f["status"] for f in report["features"]}
-    assert status["age"] == "drift" and status["plan"] == "drift"
+    assert status["age"] == "drift" and status["plan"] == "drift" and status["note"] == "drift"
     assert status["income"] == "stable"
     age = next(f for f in report["features"] if f["column"] == "age")
     assert "+1.5" in age["evidence"] or "+1.4" in age["evidence"] or "+1.6" in age["evidence"]
+
+
+def test_drift_flags_a_column_that_became_empty_and_not_small_samples_of_itself():
+    rng = np.random.default_rng(3)
+    train = pd.DataFrame({f"x{i}": rng.normal(size=2000) for i in range(30)})
+    reference = feature_reference(train)
+    empty = train.head(300).copy()
+    empty["x0"] = np.nan
+    report = drift_report(reference, empty)
+    assert report["drifted"] == ["x0"]
+    assert "every value is missing" in report["features"][0]["evidence"]
+    # Samples of the training data itself: the Bonferroni-corrected test stays quiet.
+    false_alarms = sum(
+        bool(drift_report(reference, train.sample(100, random_state=k))["drifted"])
+        for k in range(20)
+    )
+    assert false_alarms <= 1
