@@ -14,6 +14,7 @@ TOP_LEVELS = 20
 PSI_DRIFT = 0.2  # the usual reading: < 0.1 stable, 0.1-0.2 moderate shift, > 0.2 drift
 PSI_MODERATE = 0.1
 MIN_P = 0.01
+OUTSIDE_SHARE = 0.1  # more new values than this beyond the training min/max is drift
 
 
 def feature_reference(X: pd.DataFrame) -> dict:
@@ -37,6 +38,8 @@ def feature_reference(X: pd.DataFrame) -> dict:
                 "shares": [float(c) / len(v) for c in counts],
                 "mean": float(v.mean()),
                 "std": float(v.std()),
+                "min": float(v.min()),
+                "max": float(v.max()),
                 "missing": missing,
             }
         else:
@@ -99,12 +102,22 @@ def _compare(ref: dict, values: pd.Series, alpha: float = MIN_P) -> dict | None:
         evidence = f"{label!r}: {new_share[moved]:.1%} of rows vs {expected[moved]:.1%} in training"
     actual = counts / counts.sum()
     psi = _psi(expected, actual)
+    outside = 0.0
+    if ref["kind"] == "numeric" and "min" in ref:
+        # Quantile bins cannot see values beyond the training range (they land in the end
+        # bins): count them apart.
+        outside = float(np.mean((v < ref["min"]) | (v > ref["max"])))
+        if outside > OUTSIDE_SHARE:
+            evidence += (
+                f"; {outside:.0%} of values outside the training range "
+                f"[{ref['min']:,.4g}, {ref['max']:,.4g}]"
+            )
     keep = expected > 0
     expected_counts = expected[keep] / expected[keep].sum() * counts[keep].sum()
     p_value = float(chisquare(counts[keep], expected_counts).pvalue) if keep.sum() > 1 else 1.0
     if math.isnan(p_value):
         p_value = 1.0
-    if psi > PSI_DRIFT and p_value < alpha:
+    if (psi > PSI_DRIFT and p_value < alpha) or outside > OUTSIDE_SHARE:
         status = "drift"
     elif psi > PSI_MODERATE and p_value < alpha:
         status = "moderate"

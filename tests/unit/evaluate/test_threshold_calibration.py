@@ -135,10 +135,9 @@ def test_drift_flags_a_shifted_column_and_keeps_a_stable_one():
     rng = np.random.default_rng(0)
     words = np.array(["good", "bad", "fine", "slow", "fast", "late"])
 
-    def texts(n, length):
-        return pd.Series(
-            [" ".join(rng.choice(words, length)) for _ in range(n)], dtype=pd.StringDtype()
-        )
+    def texts(n, low, high):
+        lengths = rng.integers(low, high, n)
+        return pd.Series([" ".join(rng.choice(words, k)) for k in lengths], dtype=pd.StringDtype())
 
     # Shaped like prepare_features output: labels as object, free text as the str dtype.
     train = pd.DataFrame(
@@ -146,7 +145,7 @@ def test_drift_flags_a_shifted_column_and_keeps_a_stable_one():
             "age": rng.normal(40, 10, 3000),
             "plan": pd.Series(rng.choice(["a", "b", "c"], 3000), dtype=object),
             "income": rng.lognormal(10, 0.5, 3000),
-            "note": texts(3000, 5),
+            "note": texts(3000, 3, 9),
         }
     )
     new = pd.DataFrame(
@@ -154,7 +153,7 @@ def test_drift_flags_a_shifted_column_and_keeps_a_stable_one():
             "age": rng.normal(55, 10, 800),
             "plan": pd.Series(rng.choice(["a", "b", "c"], 800, p=[0.8, 0.1, 0.1]), dtype=object),
             "income": rng.lognormal(10, 0.5, 800),
-            "note": texts(800, 25),
+            "note": texts(800, 12, 30),
         }
     )
     reference = feature_reference(train)
