@@ -48,6 +48,8 @@ def run_demo(out: Path, time_budget: float, process_start: float) -> None:
     )
     typer.echo(record_summary(load(model_dir).record))
     typer.echo(
+        f"\nthe report: {model_dir / 'report.html'} (open it in a browser)"
         f"\nnext: rightfit info {model_dir}   |   "
-        f"rightfit predict {model_dir} {new_path} --out scored.csv"
+        f"rightfit predict {model_dir} {new_path} --out scored.csv   |   "
+        f"rightfit serve {model_dir}"
     )
