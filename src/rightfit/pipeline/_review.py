@@ -158,7 +158,7 @@ def importance(
     }
     tree = _tree_member(model)
     if tree is not None and time.monotonic() < deadline:
-        shap = shap_summary(tree[0], X_test, random_state=seed)
+        shap = shap_summary(tree[0], X_test, random_state=seed, deadline=deadline)
         if shap is not None:
             shap["model"] = tree[1]
             result["shap"] = shap

@@ -345,3 +345,16 @@ def test_a_member_that_saw_only_some_classes_is_widened_like_predict_output(tabl
     assert predictor.prepare_fast_path()
     assert_same(predictor, surprising_rows(frame, 20, seed=7))
     assert (predictor.output(frame.head(5))[:, 1] == 0).all()
+
+
+def test_a_calibrated_ensemble_keeps_the_fast_path(tables):
+    # What the pipeline delivers when calibration helps an ensemble: the calibration wraps it.
+    from rightfit.models._calibrated import CalibratedModel
+
+    frame, schema = tables["binary"]
+    members = [fit_member(frame, schema, f) for f in ("lightgbm", "extra_trees")]
+    ensemble = WeightedEnsemble.from_fitted(members, [0.7, 0.3], "binary", 2)
+    model = CalibratedModel.from_params(ensemble, "sigmoid", {"a": 1.4, "b": 0.1})
+    predictor = TabularPredictor(model, schema)
+    assert predictor.prepare_fast_path()
+    assert_same(predictor, surprising_rows(frame, 20, seed=5))

@@ -57,6 +57,11 @@ def compile_fast_path(estimator, schema: Schema) -> FastPath:
 
 
 def _compile(estimator, task: str, n_classes: int | None, reader: RowReader, known) -> Member:
+    if isinstance(estimator, CalibratedModel) and task != "regression":
+        # The calibration wraps whatever was chosen, an ensemble included: compile the inside.
+        inner = _compile(estimator.estimator, task, n_classes, reader, known)
+        method, params = estimator.method, estimator.params_
+        return lambda rows: apply_calibration(inner(rows), method, params)
     parts = getattr(estimator, "members_and_weights", None)
     if callable(parts):
         compiled = [(_compile(m, task, n_classes, reader, known), w) for m, w in parts()]
