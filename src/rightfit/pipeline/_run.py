@@ -4,6 +4,7 @@ review (comparisons, importance, diagnosis) → refit → record."""
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -33,6 +34,9 @@ from rightfit.progress import Progress, SilentProgress
 from rightfit.search import Trial, tune
 
 logger = logging.getLogger(__name__)
+
+# Seconds a process with TensorFlow loaded takes to exit (measured ~1 s on 2 loaded cores).
+TF_EXIT = 1.5
 
 
 @dataclass(frozen=True)
@@ -115,16 +119,23 @@ def run(
     n_folds = len(split.folds)
     n_fold_rows = int(np.mean([len(fit_rows) for fit_rows, _ in split.folds]))
     final_sizes = [len(train)] + ([split.n_rows] if (refit_all and split.has_test) else [])
+
     # Ensemble selection, blind-test prediction, bootstrap and writing the bundle grow with rows.
-    finish = FINISH_OVERHEAD + 2e-5 * split.n_rows
+    def finishing() -> float:
+        # Writing the bundle and report grows with rows; once TensorFlow is loaded (a neural
+        # trial ran) the process also needs about a second more to exit, which users wait for.
+        return (
+            FINISH_OVERHEAD + 2e-5 * split.n_rows + (TF_EXIT if "tensorflow" in sys.modules else 0)
+        )
+
     review_time = review.review_seconds(budget.seconds) if diagnose else 0.0
 
     def reserve(trials: list[Trial]) -> float:
         members = likely_members(trials)
         if not members:
-            return finish + review_time + 0.05 * min(budget.seconds, 600)
+            return finishing() + review_time + 0.05 * min(budget.seconds, 600)
         return (
-            finish
+            finishing()
             + review_time
             + sum(
                 refit_seconds(t, n_folds, n_fold_rows, size)
@@ -282,7 +293,7 @@ def run(
     if diagnose:
         # The time kept for the review, or more when the search ended early (every candidate
         # done): whatever the refit on all rows and the finish do not need, up to two minutes.
-        spare = budget.deadline - finish - refit_all_seconds - 0.5  # margin for the check below
+        spare = budget.deadline - finishing() - refit_all_seconds - 0.5  # margin for the check
         # Never the refit's time; at least half the review's own share while the budget lasts.
         now = time.monotonic()
         review_deadline = max(min(spare, now + review.REVIEW_MAX), now + 0.5 * review_time)
@@ -296,7 +307,7 @@ def run(
             task=task,
             metric=metric,
             n_classes=n_classes,
-            deadline=min(review_deadline, budget.deadline - finish),
+            deadline=min(review_deadline, budget.deadline - finishing()),
             seed=seed,
             n_jobs=n_jobs,
         )
@@ -316,7 +327,7 @@ def run(
         )
         progress.note(delivered["note"])
     elif refit_all and split.has_test:
-        needed = refit_all_seconds + FINISH_OVERHEAD
+        needed = refit_all_seconds + finishing()
         if budget.remaining() >= needed:
             model = deliver(X_all, y, FitContext(**{**context.__dict__, "n_rows": split.n_rows}))
             delivered = {
