@@ -163,3 +163,15 @@ class Table:
     encoding: str | None
     delimiter: str | None
     fingerprint: str
+
+    def to_dict(self) -> dict:
+        """Where the data came from, for a bundle record (the frame itself is not included)."""
+        return {
+            "source": self.source,
+            "format": self.format,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "sha256": self.fingerprint,
+            "n_rows": len(self.frame),
+            "n_columns": int(self.frame.shape[1]),
+        }

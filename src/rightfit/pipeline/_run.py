@@ -15,7 +15,7 @@ from rightfit import __version__, metrics
 from rightfit.budget import Budget
 from rightfit.errors import ConfigError, RightfitError
 from rightfit.evaluate import baseline_output, evaluate
-from rightfit.evaluate._curves import curves
+from rightfit.evaluate._curves import curves, reliability
 from rightfit.evaluate._drift import feature_reference
 from rightfit.evaluate._threshold import choose_threshold, confusion_at, parse_objective
 from rightfit.models import FitContext, TabularPredictor, column_counts, predict_output
@@ -260,9 +260,7 @@ def run(
         blind["curves"] = curves(task, y_test, output, seed)
         if calibrated:
             raw = predict_output(model.estimator, X_test, task, n_classes)
-            blind["curves"]["reliability_before_calibration"] = curves(task, y_test, raw, seed)[
-                "reliability"
-            ]
+            blind["curves"]["reliability_before_calibration"] = reliability(y_test, raw)
             blind["log_loss_before_calibration"] = metrics.score("log_loss", y_test, raw, n_classes)
         if threshold is not None:
             blind["confusion_at_threshold"] = confusion_at(y_test, output[:, 1], threshold.value)
@@ -357,15 +355,7 @@ def run(
         "greater_is_better": metrics.METRICS[metric].greater_is_better,
         "time_budget": budget.seconds,
         "seed": seed,
-        "data": {
-            "source": table.source,
-            "format": table.format,
-            "encoding": table.encoding,
-            "delimiter": table.delimiter,
-            "sha256": table.fingerprint,
-            "n_rows": len(table.frame),
-            "n_columns": int(table.frame.shape[1]),
-        },
+        "data": table.to_dict(),
         "schema": schema.to_dict(),
         "profile": prep.profile.to_dict(),
         "cleaning_log": prep.cleaned.log.to_dict(),

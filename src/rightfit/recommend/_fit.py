@@ -259,15 +259,7 @@ def fit_recommender(
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "time_budget": budget.seconds,
         "seed": seed,
-        "data": {
-            "source": table.source,
-            "format": table.format,
-            "encoding": table.encoding,
-            "delimiter": table.delimiter,
-            "sha256": table.fingerprint,
-            "n_rows": len(table.frame),
-            "n_columns": int(table.frame.shape[1]),
-        },
+        "data": table.to_dict(),
         "interactions": interactions.to_dict(),
         "split": split.to_dict(),
         "relevance": (
