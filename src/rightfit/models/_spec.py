@@ -82,3 +82,7 @@ class ModelSpec:
     needs_text: bool = False
     # Uses TensorFlow/Keras: seconds of import and graph building before the first epoch.
     neural: bool = False
+    # Boosting whose rounds are found by early stopping in cross-validation:
+    # ``early_stopping(model, X_fit, y_fit, X_val, y_val, context) -> (best rounds, deadline
+    # hit)`` fits the pipeline's last step on prepared matrices (see models/_early_stopping.py).
+    early_stopping: Callable[..., tuple[int, bool]] | None = None

@@ -5,6 +5,12 @@ from __future__ import annotations
 from sklearn.pipeline import Pipeline
 
 from rightfit.models._deadline import lightgbm_deadline, xgboost_deadline
+from rightfit.models._early_stopping import (
+    LightGBMDeadline,
+    expected_rounds,
+    patience,
+    xgboost_deadline_stop,
+)
 from rightfit.models._spec import FitContext, ModelSpec
 from rightfit.models.preprocess import tree_preprocessor
 
@@ -14,10 +20,14 @@ def _build_lightgbm(params: dict, ctx: FitContext) -> Pipeline:
 
     cls = lightgbm.LGBMRegressor if ctx.task == "regression" else lightgbm.LGBMClassifier
     model = cls(
-        n_estimators=params["n_estimators"],
+        n_estimators=_rounds(params),
         learning_rate=params["learning_rate"],
         num_leaves=params["num_leaves"],
         min_child_samples=params["min_child_samples"],
+        # The minimum hessian per leaf (XGBoost's min_child_weight; LightGBM's default 1e-3 is
+        # nearly none): without it, multiclass leaves for rare classes grow over-confident and
+        # the log loss diverges after a few dozen rounds.
+        min_child_weight=params.get("min_child_weight", 1e-3),
         subsample=params["subsample"],
         subsample_freq=1 if params["subsample"] < 1 else 0,
         colsample_bytree=params["colsample_bytree"],
@@ -30,12 +40,20 @@ def _build_lightgbm(params: dict, ctx: FitContext) -> Pipeline:
     return Pipeline([("prep", tree_preprocessor(ctx.n_rows)), ("model", model)])
 
 
+def _rounds(params: dict) -> int:
+    """Boosting rounds: as given (a refit of a cross-validated trial), else the a-priori count
+    an early-stopped fit at this learning rate runs."""
+    rounds = params.get("n_estimators")
+    return int(rounds) if rounds else expected_rounds(params["learning_rate"])
+
+
+# Rounds are not sampled: cross-validation stops each fold early and the trial records them.
 def _sample_lightgbm(trial, ctx: FitContext) -> dict:
     return {
-        "n_estimators": trial.suggest_int("n_estimators", 50, 3000, log=True),
-        "learning_rate": trial.suggest_float("learning_rate", 0.005, 0.3, log=True),
+        "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.5, log=True),
         "num_leaves": trial.suggest_int("num_leaves", 4, 256, log=True),
         "min_child_samples": trial.suggest_int("min_child_samples", 2, 200, log=True),
+        "min_child_weight": trial.suggest_float("min_child_weight", 1e-3, 20.0, log=True),
         "subsample": trial.suggest_float("subsample", 0.5, 1.0),
         "colsample_bytree": trial.suggest_float("colsample_bytree", 0.3, 1.0),
         "reg_lambda": trial.suggest_float("reg_lambda", 1e-3, 30.0, log=True),
@@ -44,22 +62,24 @@ def _sample_lightgbm(trial, ctx: FitContext) -> dict:
 
 
 def _portfolio_lightgbm(ctx: FitContext) -> list[dict]:
-    base = {"subsample": 1.0, "colsample_bytree": 1.0, "reg_lambda": 1e-3, "reg_alpha": 1e-3}
     return [
-        # LightGBM's own defaults: a fast, honest first reference.
+        # LightGBM's defaults, early-stopped, with XGBoost's minimum leaf hessian of 1.
         {
-            **base,
-            "n_estimators": 100,
             "learning_rate": 0.1,
             "num_leaves": 31,
             "min_child_samples": 20,
+            "min_child_weight": 1.0,
+            "subsample": 1.0,
+            "colsample_bytree": 1.0,
+            "reg_lambda": 1e-3,
+            "reg_alpha": 1e-3,
         },
-        # Slower learning with row/column sampling: usually better, 5x the cost.
+        # Slower learning with row/column sampling: usually better, a few times the cost.
         {
-            "n_estimators": 500,
-            "learning_rate": 0.03,
+            "learning_rate": 0.04,
             "num_leaves": 31,
             "min_child_samples": 20,
+            "min_child_weight": 1.0,
             "subsample": 0.8,
             "colsample_bytree": 0.7,
             "reg_lambda": 1.0,
@@ -67,10 +87,10 @@ def _portfolio_lightgbm(ctx: FitContext) -> list[dict]:
         },
         # Small, strongly regularised trees: for small or noisy data.
         {
-            "n_estimators": 300,
             "learning_rate": 0.05,
             "num_leaves": 8,
             "min_child_samples": 40,
+            "min_child_weight": 2.0,
             "subsample": 0.7,
             "colsample_bytree": 0.5,
             "reg_lambda": 5.0,
@@ -78,16 +98,37 @@ def _portfolio_lightgbm(ctx: FitContext) -> list[dict]:
         },
         # Larger trees for large data with interactions.
         {
-            "n_estimators": 800,
-            "learning_rate": 0.03,
+            "learning_rate": 0.05,
             "num_leaves": 96,
             "min_child_samples": 10,
+            "min_child_weight": 1.0,
             "subsample": 0.8,
             "colsample_bytree": 0.6,
             "reg_lambda": 0.3,
             "reg_alpha": 1e-3,
         },
     ]
+
+
+def _early_stop_lightgbm(model, X_fit, y_fit, X_val, y_val, ctx: FitContext) -> tuple[int, bool]:
+    """Fit a prepared LightGBM model with early stopping on (X_val, y_val); (best rounds,
+    stopped by the deadline)."""
+    import lightgbm
+
+    stop = LightGBMDeadline(ctx.deadline)
+    model.fit(
+        X_fit,
+        y_fit,
+        eval_set=[(X_val, y_val)],
+        categorical_feature=ctx.categorical_indices or "auto",
+        callbacks=[
+            lightgbm.early_stopping(
+                patience(model.learning_rate), first_metric_only=True, verbose=False
+            ),
+            stop,
+        ],
+    )
+    return int(model.best_iteration_ or model.n_estimators), stop.hit
 
 
 def _fit_params_lightgbm(ctx: FitContext) -> dict:
@@ -102,7 +143,7 @@ def _build_xgboost(params: dict, ctx: FitContext) -> Pipeline:
 
     cls = xgboost.XGBRegressor if ctx.task == "regression" else xgboost.XGBClassifier
     model = cls(
-        n_estimators=params["n_estimators"],
+        n_estimators=_rounds(params),
         learning_rate=params["learning_rate"],
         max_depth=params["max_depth"],
         min_child_weight=params["min_child_weight"],
@@ -120,8 +161,7 @@ def _build_xgboost(params: dict, ctx: FitContext) -> Pipeline:
 
 def _sample_xgboost(trial, ctx: FitContext) -> dict:
     return {
-        "n_estimators": trial.suggest_int("n_estimators", 50, 3000, log=True),
-        "learning_rate": trial.suggest_float("learning_rate", 0.005, 0.3, log=True),
+        "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.5, log=True),
         "max_depth": trial.suggest_int("max_depth", 2, 12),
         "min_child_weight": trial.suggest_float("min_child_weight", 0.5, 50.0, log=True),
         "subsample": trial.suggest_float("subsample", 0.5, 1.0),
@@ -134,8 +174,7 @@ def _sample_xgboost(trial, ctx: FitContext) -> dict:
 def _portfolio_xgboost(ctx: FitContext) -> list[dict]:
     return [
         {
-            "n_estimators": 400,
-            "learning_rate": 0.05,
+            "learning_rate": 0.1,
             "max_depth": 6,
             "min_child_weight": 1.0,
             "subsample": 0.8,
@@ -144,7 +183,6 @@ def _portfolio_xgboost(ctx: FitContext) -> list[dict]:
             "reg_alpha": 1e-3,
         },
         {
-            "n_estimators": 300,
             "learning_rate": 0.05,
             "max_depth": 3,
             "min_child_weight": 5.0,
@@ -154,6 +192,17 @@ def _portfolio_xgboost(ctx: FitContext) -> list[dict]:
             "reg_alpha": 0.1,
         },
     ]
+
+
+def _early_stop_xgboost(model, X_fit, y_fit, X_val, y_val, ctx: FitContext) -> tuple[int, bool]:
+    """Fit a prepared XGBoost model with early stopping on (X_val, y_val)."""
+    stop = xgboost_deadline_stop(ctx.deadline)
+    model.set_params(early_stopping_rounds=patience(model.learning_rate), callbacks=[stop])
+    model.fit(X_fit, y_fit, eval_set=[(X_val, y_val)], verbose=False)
+    # Fit-time settings only: the fitted model keeps its best round, and must not carry a
+    # callback object into the bundle.
+    model.set_params(early_stopping_rounds=None, callbacks=None)
+    return int(model.best_iteration) + 1, stop.hit
 
 
 LIGHTGBM = ModelSpec(
@@ -168,7 +217,7 @@ LIGHTGBM = ModelSpec(
     cost=lambda params, ctx: (
         0.05
         + 4e-9
-        * params["n_estimators"]
+        * _rounds(params)
         * ctx.n_outputs
         * ctx.n_rows
         * max(ctx.n_features, 1)
@@ -176,6 +225,7 @@ LIGHTGBM = ModelSpec(
     ),
     priority=0,
     complexity_param="num_leaves",
+    early_stopping=_early_stop_lightgbm,
 )
 
 XGBOOST = ModelSpec(
@@ -189,7 +239,7 @@ XGBOOST = ModelSpec(
     cost=lambda params, ctx: (
         0.1
         + 2e-9
-        * params["n_estimators"]
+        * _rounds(params)
         * ctx.n_outputs
         * ctx.n_rows
         * max(ctx.n_features, 1)
@@ -197,4 +247,5 @@ XGBOOST = ModelSpec(
     ),
     priority=2,
     complexity_param="max_depth",
+    early_stopping=_early_stop_xgboost,
 )

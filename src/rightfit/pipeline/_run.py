@@ -13,12 +13,20 @@ import numpy as np
 
 from rightfit import __version__, metrics
 from rightfit.budget import Budget
+from rightfit.ensemble import WeightedEnsemble
 from rightfit.errors import ConfigError, RightfitError
 from rightfit.evaluate import baseline_output, evaluate
 from rightfit.evaluate._curves import curves, reliability
 from rightfit.evaluate._drift import feature_reference
 from rightfit.evaluate._threshold import choose_threshold, confusion_at, parse_objective
-from rightfit.models import FitContext, TabularPredictor, column_counts, predict_output
+from rightfit.models import (
+    FitContext,
+    TabularPredictor,
+    column_counts,
+    predict_output,
+    set_threads,
+    single_threaded,
+)
 from rightfit.models._calibrated import CalibratedModel, apply_calibration
 from rightfit.pipeline import _review as review
 from rightfit.pipeline._final import (
@@ -35,6 +43,8 @@ from rightfit.search import Trial, tune
 
 logger = logging.getLogger(__name__)
 
+# The refit on all rows is planned only when it costs at most this share of the budget.
+REFIT_ALL_SHARE = 0.25
 # Seconds a process with TensorFlow loaded takes to exit (measured ~1 s on 2 loaded cores).
 TF_EXIT = 1.5
 
@@ -118,7 +128,20 @@ def run(
 
     n_folds = len(split.folds)
     n_fold_rows = int(np.mean([len(fit_rows) for fit_rows, _ in split.folds]))
-    final_sizes = [len(train)] + ([split.n_rows] if (refit_all and split.has_test) else [])
+    # With one validation split (large data), the models fitted on its fitting rows score the
+    # blind test: a refit on the training rows would cost as much again as the trials did.
+    use_fold_models = n_folds == 1 and split.has_test
+
+    def final_sizes(members: list[Trial]) -> list[int]:
+        """Rows of each final refit. The refit on all rows adds a quarter of the blind test's
+        rows to the training ones; when it would cost more than REFIT_ALL_SHARE of the budget,
+        the search makes better use of that time, and the delivered model is the tested one."""
+        sizes = [] if use_fold_models else [len(train)]
+        if refit_all and split.has_test:
+            cost = sum(refit_seconds(t, n_folds, n_fold_rows, split.n_rows) for t in members)
+            if cost <= REFIT_ALL_SHARE * budget.seconds:
+                sizes.append(split.n_rows)
+        return sizes
 
     # Ensemble selection, blind-test prediction, bootstrap and writing the bundle grow with rows.
     def finishing() -> float:
@@ -140,7 +163,7 @@ def run(
             + sum(
                 refit_seconds(t, n_folds, n_fold_rows, size)
                 for t in members
-                for size in final_sizes
+                for size in final_sizes(members)
             )
         )
 
@@ -175,7 +198,13 @@ def run(
             "Increase --time-budget, or restrict --models to cheaper families (e.g. linear)."
         )
     members, weights, ensemble_info = choose_final(
-        search, y_train, metric, split, budget, final_sizes, n_fold_rows
+        search,
+        y_train,
+        metric,
+        split,
+        budget,
+        final_sizes(likely_members(list(search.leaderboard.trials))),
+        n_fold_rows,
     )
     if len(members) > 1:
         progress.note(
@@ -224,16 +253,34 @@ def run(
             model = CalibratedModel.from_params(model, calibration.method, calibration.params)
         return model
 
-    started = time.monotonic()
-    model = deliver(X_train, y_train, context)
-    # The refit on all rows is estimated from this measured refit, scaled by rows: closer than
-    # the CV fold timings, which include prediction and parallel folds.
-    refit_all_seconds = (
-        (time.monotonic() - started) * split.n_rows / max(len(train), 1) * REFIT_SAFETY
-        if refit_all and split.has_test
-        else 0.0
-    )
+    fold_models = [search.models.get(t.number) for t in members] if use_fold_models else []
+    if fold_models and all(m is not None for m in fold_models):
+        model = _from_fold_models(
+            fold_models, weights, context, calibration if calibrated else None
+        )
+        evaluated = {
+            "fitted_on": "the validation split's fitting rows (blind test and validation rows "
+            "excluded)",
+            "n_rows": n_fold_rows,
+        }
+        refit_all_seconds = (
+            sum(refit_seconds(t, n_folds, n_fold_rows, split.n_rows) for t in members)
+            if refit_all
+            else 0.0
+        )
+    else:
+        started = time.monotonic()
+        model = deliver(X_train, y_train, context)
+        evaluated = {"fitted_on": "training rows (blind test excluded)", "n_rows": len(train)}
+        # The refit on all rows is estimated from this measured refit, scaled by rows: closer
+        # than the CV fold timings, which include prediction and parallel folds.
+        refit_all_seconds = (
+            (time.monotonic() - started) * split.n_rows / max(len(train), 1) * REFIT_SAFETY
+            if refit_all and split.has_test
+            else 0.0
+        )
     lap("refit_train")
+    set_threads(model, n_jobs)  # thousands of blind-test rows: use the cores, then serve on one
 
     evaluation, blind = None, {}
     comparisons = review.compare_out_of_fold(
@@ -285,6 +332,7 @@ def run(
             )
     else:
         progress.note("no blind test (--test-size 0): the scores above are cross-validated only")
+    single_threaded(model)
     lap("evaluate")
 
     diagnosis = None
@@ -316,7 +364,7 @@ def run(
             )
     lap("diagnose")
 
-    delivered = {"fitted_on": "training rows (blind test excluded)", "n_rows": len(train)}
+    delivered = dict(evaluated)
     log_members = any(t.params.get("log_target") for t in members)
     if refit_all and split.has_test and log_members and float(np.min(y)) <= 0:
         delivered["note"] = (
@@ -337,6 +385,11 @@ def run(
             delivered["note"] = (
                 f"refit on all rows skipped: about {needed:.1f} s needed, "
                 f"{budget.remaining():.1f} s left in the budget"
+                + (
+                    f" (more than {REFIT_ALL_SHARE:.0%} of it: the search had that time)"
+                    if refit_all_seconds > REFIT_ALL_SHARE * budget.seconds
+                    else ""
+                )
             )
             progress.note(delivered["note"])
     elif not refit_all:
@@ -397,6 +450,18 @@ def run(
         "timings": timings,
     }
     return RunResult(TabularPredictor(model, schema), record)
+
+
+def _from_fold_models(fitted, weights, context: FitContext, calibration):
+    """The blind test's model from the search's fold models (no refit)."""
+    fitted = [single_threaded(m) for m in fitted]
+    if len(fitted) == 1:
+        model = fitted[0]
+    else:
+        model = WeightedEnsemble.from_fitted(fitted, weights, context.task, context.n_classes)
+    if calibration is not None:
+        model = CalibratedModel.from_params(model, calibration.method, calibration.params)
+    return model
 
 
 def _requirement(min_score, metric, cv_score, evaluation) -> dict | None:

@@ -6,13 +6,14 @@ import logging
 import math
 import time
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from rightfit import metrics
 from rightfit.models import FitContext, TrialTimeout, build_estimator, get_spec, predict_output
+from rightfit.models._early_stopping import MAX_ROUNDS, refit_rounds
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +26,12 @@ class CVResult:
     loss: float
     seconds: float
     error: str = ""
+    # Parameters the folds learned (boosting rounds found by early stopping), for the refits.
+    learned: dict = field(default_factory=dict)
+    extra: dict = field(default_factory=dict)
+    # With one validation split, the model fitted on its fitting rows: it can score the blind
+    # test without a refit (large data, where a refit costs as much as a trial).
+    model: object = None
 
 
 def cross_validate(
@@ -50,6 +57,9 @@ def cross_validate(
     shape = (len(y), n_classes) if context.task != "regression" else (len(y),)
     oof = np.full(shape, np.nan)
     fold_scores: list[float] = []
+    early = spec.early_stopping is not None and not params.get("n_estimators")
+    best_rounds: list[int] = []
+    stopped_by_deadline = False
     for i, (fit_idx, val_idx) in enumerate(folds):
         now = time.monotonic()
         # Before any fold has run, trust the scheduler's estimate; after, what was measured.
@@ -65,11 +75,18 @@ def cross_validate(
             )
         ctx = replace(context, n_rows=len(fit_idx), deadline=deadline)
         try:
-            estimator = build_estimator(family, params, ctx)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                estimator.fit(X.iloc[fit_idx], y[fit_idx], **spec.fit_params(ctx))
-                out = predict_output(estimator, X.iloc[val_idx], context.task, n_classes)
+                if early:
+                    estimator, out, rounds, hit = _fit_early_stopped(
+                        spec, params, ctx, X.iloc[fit_idx], y[fit_idx], X.iloc[val_idx], y[val_idx]
+                    )
+                    best_rounds.append(rounds)
+                    stopped_by_deadline |= hit
+                else:
+                    estimator = build_estimator(family, params, ctx)
+                    estimator.fit(X.iloc[fit_idx], y[fit_idx], **spec.fit_params(ctx))
+                    out = predict_output(estimator, X.iloc[val_idx], context.task, n_classes)
         except TrialTimeout as exc:
             return CVResult(
                 "timed_out", None, fold_scores, math.inf, time.monotonic() - start, str(exc)
@@ -97,4 +114,57 @@ def cross_validate(
             time.monotonic() - start,
             f"{metric} is undefined on these predictions",
         )
-    return CVResult("ok", oof, fold_scores, loss, time.monotonic() - start)
+    learned, extra = {}, {}
+    if early:
+        n_fit = float(np.mean([len(f) for f, _ in folds]))
+        learned = {"n_estimators": refit_rounds(best_rounds, n_fit, len(y))}
+        extra = {"early_stopping": {"best_rounds": best_rounds, "deadline": stopped_by_deadline}}
+    model = estimator if len(folds) == 1 else None
+    return CVResult(
+        "ok", oof, fold_scores, loss, time.monotonic() - start, "", learned, extra, model
+    )
+
+
+def _fit_early_stopped(spec, params: dict, ctx: FitContext, X_fit, y_fit, X_val, y_val):
+    """One fold of an early-stopped boosting family: (fitted estimator or None, validation
+    output, best rounds, whether the deadline ended it). Stops on the fold's validation rows,
+    up to MAX_ROUNDS."""
+    params = dict(params)
+    log_target = bool(params.pop("log_target", False)) and ctx.task == "regression"
+    estimator = spec.build({**params, "n_estimators": MAX_ROUNDS}, replace(ctx, deadline=None))
+    prep, model = estimator.steps[0][1], estimator.steps[-1][1]
+    y_fit_raw = y_fit
+    if log_target:
+        y_fit, y_val = np.log(y_fit), np.log(y_val)
+    A = prep.fit_transform(X_fit, y_fit)
+    B = prep.transform(X_val)
+    watch = np.ones(len(y_val), dtype=bool)
+    if ctx.task != "regression":
+        # A class absent from the fitting rows cannot be scored by the booster's own loss;
+        # those validation rows still count in the fold's score, just not for stopping.
+        watch = np.isin(y_val, np.unique(y_fit))
+    rounds, hit = spec.early_stopping(model, A, y_fit, B[watch], y_val[watch], ctx)
+    out = predict_output(model, B, ctx.task, ctx.n_classes)
+    if log_target:
+        out = np.exp(out)
+        estimator = _on_log_scale(estimator, y_fit_raw, X_val, out)
+    return estimator, out, rounds, hit
+
+
+def _on_log_scale(pipeline, y_fit, X_val, expected):
+    """Wrap a pipeline fitted on log(y) as the fitted TransformedTargetRegressor that
+    ``build_estimator`` would have made, or None if the wrapper does not reproduce ``expected``."""
+    from sklearn.compose import TransformedTargetRegressor
+
+    wrapper = TransformedTargetRegressor(
+        regressor=pipeline, func=np.log, inverse_func=np.exp, check_inverse=False
+    )
+    try:
+        wrapper._training_dim = 1
+        wrapper._fit_transformer(np.asarray(y_fit, dtype=float).reshape(-1, 1))
+        wrapper.regressor_ = pipeline
+        check = np.asarray(wrapper.predict(X_val.iloc[:50]), dtype=float)
+    except Exception:  # sklearn internals moved: refit instead of guessing
+        logger.debug("could not wrap a log-target fold model", exc_info=True)
+        return None
+    return wrapper if np.allclose(check, expected[:50], rtol=1e-6, atol=0) else None

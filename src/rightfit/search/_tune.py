@@ -28,6 +28,7 @@ from rightfit.search._trial import Trial
 logger = logging.getLogger(__name__)
 
 KEEP_OOF_PER_FAMILY = 3
+KEEP_MODELS_PER_FAMILY = 2  # fold models are larger than out-of-fold outputs
 # How sharply the scheduler prefers the leading family: a family 2 % behind gets e^-1 the weight.
 GAP_TEMPERATURE = 0.02
 # With no model yet, the first trial may still start if this many seconds are left.
@@ -61,6 +62,9 @@ class SearchResult:
     oof: dict[int, np.ndarray]
     stop_reason: str
     seconds: float
+    # Trial number -> model fitted on the single validation split's fitting rows (kept for the
+    # trials whose out-of-fold outputs are kept; empty with k-fold CV).
+    models: dict = field(default_factory=dict)
 
 
 def _raw_cost(name: str, params: dict, fold_ctx: FitContext, n_folds: int) -> float:
@@ -151,6 +155,7 @@ def tune(
         study = optuna.create_study(direction="minimize", sampler=sampler)
         states[name] = _FamilyState(name, study, _portfolio(name, ctx))
     oof: dict[int, np.ndarray] = {}
+    models: dict = {}
     in_flight: dict = {}
     stop_reason = "time budget reached"
 
@@ -213,8 +218,10 @@ def tune(
         state.trials += 1
         state.seconds += result.seconds
         if result.status == "ok":
+            # Against the estimate the scheduler made, before the folds learned anything.
             raw = _raw_cost(state.name, params, fold_ctx, n_folds)
             state.cost_ratios.append(result.seconds / max(raw, 1e-3))
+        params = {**params, **result.learned}
         score = _score_from_loss(result.loss, greater)
         finite = [s for s in result.fold_scores if math.isfinite(s)]
         trial = Trial(
@@ -229,13 +236,16 @@ def tune(
             fit_seconds=result.seconds,
             source=source,
             error=result.error,
+            extra=result.extra,
         )
         trials.append(trial)
         if result.status == "ok":
             state.study.tell(otrial, result.loss)
             state.best_loss = min(state.best_loss, result.loss)
             oof[number] = result.oof
-            _prune_oof(oof, trials, state.name)
+            if result.model is not None:
+                models[number] = result.model
+            _prune_oof(oof, trials, state.name, models)
         else:
             state.study.tell(otrial, state=optuna.trial.TrialState.FAIL)
             if result.status == "failed":
@@ -293,7 +303,10 @@ def tune(
                 deadline, now + max(3.0 * estimate, (hard_deadline - start) / 6, 2.0)
             )
             fold_estimate = 0.5 * estimate / max(n_folds, 1)  # half: estimates are rough
-            if not any(t.ok for t in trials):
+            # An early-stopped booster that reaches its deadline keeps its best round so far: a
+            # valid model, so even the first trial can be capped.
+            graceful = get_spec(state.name).early_stopping is not None
+            if not any(t.ok for t in trials) and not graceful:
                 # Until something has finished, nothing is capped, and the first trial may use
                 # the time kept for refits: a run must deliver a model.
                 trial_deadline, fold_estimate = hard_deadline, 0.0
@@ -335,7 +348,7 @@ def tune(
     logger.info(
         "search: %d trials in %.1f s (%s)", len(trials), time.monotonic() - start, stop_reason
     )
-    return SearchResult(leaderboard, oof, stop_reason, time.monotonic() - start)
+    return SearchResult(leaderboard, oof, stop_reason, time.monotonic() - start, models)
 
 
 def _sample(family: str, trial, ctx: FitContext) -> dict:
@@ -357,10 +370,13 @@ def _score_from_loss(loss: float, greater_is_better: bool) -> float:
     return -loss if greater_is_better else loss
 
 
-def _prune_oof(oof: dict, trials: list[Trial], family: str) -> None:
-    """Keep out-of-fold outputs only for the best few trials of each family (memory)."""
+def _prune_oof(oof: dict, trials: list[Trial], family: str, models: dict) -> None:
+    """Keep out-of-fold outputs (and fold models) only for the best few trials of each family
+    (memory)."""
     mine = sorted(
         (t for t in trials if t.family == family and t.number in oof), key=lambda t: t.loss
     )
+    for t in mine[KEEP_MODELS_PER_FAMILY:]:
+        models.pop(t.number, None)
     for t in mine[KEEP_OOF_PER_FAMILY:]:
         oof.pop(t.number, None)
