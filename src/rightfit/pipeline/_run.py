@@ -339,7 +339,7 @@ def run(
     if diagnose:
         # The time kept for the review, or more when the search ended early (every candidate
         # done): whatever the refit on all rows and the finish do not need, up to two minutes.
-        spare = budget.deadline - finishing() - refit_all_seconds - 0.5  # margin for the check
+        spare = budget.deadline - finishing() - refit_all_seconds - 1.5  # margin for the check
         # Never the refit's time; at least half the review's own share while the budget lasts.
         now = time.monotonic()
         review_deadline = max(min(spare, now + review.REVIEW_MAX), now + 0.5 * review_time)
