@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sklearn.pipeline import Pipeline
+from sklearn.compose import ColumnTransformer
+from sklearn.pipeline import FeatureUnion, Pipeline
 
 
 def single_threaded(estimator):
@@ -33,6 +34,8 @@ def set_threads(estimator, n_jobs: int):
         return estimator
     steps = estimator.steps if isinstance(estimator, Pipeline) else [(None, estimator)]
     for _, step in steps:
+        if n_jobs > 1 and isinstance(step, (ColumnTransformer, FeatureUnion)):
+            continue  # these parallelise with worker processes (~200 MB each), not threads
         if "n_jobs" in step.get_params(deep=False):
             step.set_params(n_jobs=n_jobs)
         inner = getattr(step, "estimator", None)  # e.g. CalibratedClassifierCV(SVC)

@@ -42,14 +42,29 @@ def likely_members(trials: list[Trial]) -> list[Trial]:
     return [t for t in ranked[:ENSEMBLE_FAMILIES] if (t.loss - lead) / scale <= MEMBER_GAP]
 
 
-def choose_final(search: SearchResult, y_train, metric, split, budget, final_sizes, n_fold_rows):
-    """The best single trial, or an ensemble of trials when it wins in CV and its refits fit."""
+def choose_final(
+    search: SearchResult,
+    y_train,
+    metric,
+    split,
+    budget,
+    final_sizes,
+    n_fold_rows,
+    fitted_only: bool = False,
+):
+    """The best single trial, or an ensemble of trials when it wins in CV and its refits fit.
+
+    ``fitted_only``: members only among the trials whose fold model the search kept (the blind
+    test is then scored without refitting them)."""
     board = search.leaderboard
     best = board.best()
     info = {"cv_score": best.score}
     trials = {t.number: t for t in board.trials}
     covered = np.unique(np.concatenate([v for _, v in split.folds]))
-    choice = select_ensemble(search.oof, y_train, metric, covered)
+    oof = search.oof
+    if fitted_only:
+        oof = {k: v for k, v in oof.items() if k in search.models}
+    choice = select_ensemble(oof, y_train, metric, covered)
     if choice is None or not choice.improves:
         return [best], [1.0], info
     members = [trials[n] for n in choice.members]

@@ -205,6 +205,7 @@ def run(
         budget,
         final_sizes(likely_members(list(search.leaderboard.trials))),
         n_fold_rows,
+        fitted_only=use_fold_models and best.number in search.models,
     )
     if len(members) > 1:
         progress.note(

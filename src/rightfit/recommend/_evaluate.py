@@ -78,16 +78,21 @@ def evaluate_scorer(
         }
         for cut in cutoffs
     }
-    warm = [i for i, is_known in enumerate(known) if is_known]
-    if warm and len(warm) < len(eval_users):
-        # cold-start users get the same popular items from every candidate; the users with a
-        # history are where candidates differ
-        result["at_10_known_users"] = {
-            name: round(value, 5)
-            for name, value in ranking_metrics(
-                [recommended[i] for i in warm], [truth[i] for i in warm], 10, len(items)
-            ).items()
-        }
+    # Cold-start users get the same popular items from every candidate; the users with a
+    # history are where candidates differ, so both groups are always reported on their own.
+    groups = {
+        "at_10_known_users": [i for i, is_known in enumerate(known) if is_known],
+        "at_10_cold_start_users": [i for i, is_known in enumerate(known) if not is_known],
+    }
+    for name, members in groups.items():
+        if members:
+            result[name] = {
+                metric: round(value, 5)
+                for metric, value in ranking_metrics(
+                    [recommended[i] for i in members], [truth[i] for i in members], 10, len(items)
+                ).items()
+            }
     result["n_users"] = len(eval_users)
     result["n_cold_start"] = int((~known).sum())
+    result["n_known"] = int(known.sum())
     return result

@@ -1,4 +1,4 @@
-"""The candidate families: popularity, item-to-item similarity, ALS, and a Keras two-tower model.
+"""The candidate families: popularity, EASE, item-to-item similarity, ALS, a Keras two-tower model.
 
 Each family has a strong default portfolio (tried first), a search space for the tuner, and a
 ``fit`` that returns an :class:`InteractionScorer` (plain arrays).
@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from rightfit.recommend._ease import fit_ease
 from rightfit.recommend._scorer import InteractionScorer
 
 logger = logging.getLogger(__name__)
@@ -133,6 +134,23 @@ FAMILIES: dict[str, Family] = {
             ({},),
             {},
             _fit_popularity,
+        ),
+        Family(
+            "ease",
+            "EASE: closed-form ridge regression of each item on the others (Steck 2019); "
+            "only up to 10,000 items",
+            (
+                # λ in the range the paper found best on large sets; small sets favour the
+                # lower end, which the tuner reaches from here
+                {"l2": 100.0, "weighting": "binary", "popularity_weight": 0.0},
+                {"l2": 500.0, "weighting": "binary", "popularity_weight": 0.3},
+            ),
+            {
+                "popularity_weight": ("float", 0.0, 2.0),
+                "l2": ("log", 1.0, 1e4),
+                "weighting": ("choice", ("binary", "log")),
+            },
+            fit_ease,
         ),
         Family(
             "item_knn",

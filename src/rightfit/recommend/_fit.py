@@ -21,7 +21,13 @@ from rightfit.recommend._data import read_interactions
 from rightfit.recommend._evaluate import evaluate_scorer
 from rightfit.recommend._families import FAMILIES, popularity_of
 from rightfit.recommend._model import Recommender
-from rightfit.recommend._split import build_matrix, relevance_threshold, relevant_items, time_split
+from rightfit.recommend._split import (
+    build_matrix,
+    relevance_threshold,
+    relevant_items,
+    repeat_share,
+    time_split,
+)
 from rightfit.recommend._tune import RecTrial, tune
 
 logger = logging.getLogger(__name__)
@@ -72,12 +78,32 @@ def _known_user_entry(result: dict, base: dict) -> dict[str, Any]:
     if "at_10_known_users" not in result:
         return {}
     known, known_base = result["at_10_known_users"], base["at_10_known_users"]
-    return {
+    entry = {
         "at_10_known_users": known,
         "lift_over_popularity_known_users": {
             "ndcg_at_10": _lift(known["ndcg"], known_base["ndcg"]),
             "recall_at_10": _lift(known["recall"], known_base["recall"]),
         },
+    }
+    if "at_10_cold_start_users" in result:
+        entry["at_10_cold_start_users"] = result["at_10_cold_start_users"]
+    return entry
+
+
+def _protocol(split, n_known: int, n_cold: int) -> dict[str, Any]:
+    """The evaluation rules, written down: the same for every candidate, popularity included."""
+    return {
+        "targets": "per user, the held-out items NOT in that user's training history",
+        "served_lists": "the top 10 items the user has not interacted with in training (the "
+        "same masking as `rightfit predict`); users without a training history get the most "
+        "popular items",
+        "same_rule_for_every_candidate": True,
+        "users_counted": f"{n_known + n_cold:,} users with at least one new held-out item: "
+        f"{n_known:,} with a training history (at_10_known_users) and {n_cold:,} cold-start "
+        "users (at_10_cold_start_users); at_10 averages over all of them",
+        "repeat_share_of_held_out_pairs": repeat_share(split.train, split.test),
+        "repeat_note": "held-out (user, item) pairs of users with a history that repeat an "
+        "item from their training history; they are not targets, as served lists exclude them",
     }
 
 
@@ -104,7 +130,7 @@ def fit_recommender(
         with neither, every row counts once.
     time_column : the column giving the time order (default: the date column found, else
         the file order).
-    models : families to try (popularity, item_knn, als, two_tower); popularity is always
+    models : families to try (popularity, ease, item_knn, als, two_tower); popularity is always
         measured as the baseline.
     time_budget : float or Budget, default=60
         Wall-clock seconds for the whole run.
@@ -266,6 +292,7 @@ def fit_recommender(
             "held-out items the user had not interacted with in training"
             + ("" if threshold is None else f", rated at least {threshold:g} (the median rating)")
         ),
+        "protocol": _protocol(split, base["n_known"], base["n_cold_start"]),
         "metric": "ndcg_at_10",
         "baseline": BASELINE,
         "candidates": candidates,

@@ -91,6 +91,28 @@ def relevant_items(
     return relevant
 
 
+def repeat_share(train: pd.DataFrame, test: pd.DataFrame) -> float | None:
+    """Share of the held-out (user, item) pairs of users with a history that repeat an item
+    already in that user's training history; None when no such user is held out.
+
+    These pairs are not targets (see :func:`relevant_items`); a high share says re-purchases
+    are a large part of behaviour, which a served list that excludes seen items leaves out.
+
+    Examples
+    --------
+    >>> train = pd.DataFrame({"user": ["a", "a"], "item": ["x", "y"]})
+    >>> repeat_share(train, pd.DataFrame({"user": ["a", "a", "b"], "item": ["x", "z", "x"]}))
+    0.5
+    """
+    pairs = test[["user", "item"]].drop_duplicates()
+    pairs = pairs[pairs["user"].isin(set(train["user"]))]
+    if pairs.empty:
+        return None
+    seen = train[["user", "item"]].drop_duplicates().assign(seen=True)
+    marked = pairs.merge(seen, on=["user", "item"], how="left")
+    return round(float(marked["seen"].fillna(False).astype(bool).mean()), 4)
+
+
 def build_matrix(
     frame: pd.DataFrame, users: pd.Index, items: pd.Index, feedback: str
 ) -> sp.csr_matrix:
