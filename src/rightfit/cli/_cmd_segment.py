@@ -151,7 +151,7 @@ def recommend(
         None, "--time", help="Time column (default: the date column found, else file order)."
     ),
     models: str = typer.Option(
-        None, "--models", help="Comma-separated: popularity,item_knn,als,two_tower (default: all)."
+        None, "--models", help="Comma-separated: popularity,ease,item_knn,als,two_tower (default: all)."
     ),
     time_budget: float = typer.Option(
         60.0, "--time-budget", "-b", help="Wall-clock seconds for the whole run."
