@@ -55,7 +55,10 @@ def predict(
             raise ConfigError(f"--top-k must be at least 1, got {top_k}.")
 
         def score(users):
-            return model.recommend_frame(users, top_k=top_k, exclude_seen=not include_seen)
+            # without --include-seen: the bundle's setting (`recommend --repeats` serves repeats)
+            return model.recommend_frame(
+                users, top_k=top_k, exclude_seen=False if include_seen else None
+            )
 
         keep_inputs = False
     else:

@@ -151,7 +151,17 @@ def recommend(
         None, "--time", help="Time column (default: the date column found, else file order)."
     ),
     models: str = typer.Option(
-        None, "--models", help="Comma-separated: popularity,ease,item_knn,als,two_tower (default: all)."
+        None,
+        "--models",
+        help="Comma-separated: popularity,ease,item_knn,als,two_tower, and with --repeats "
+        "repeat_aware (default: all).",
+    ),
+    repeats: bool = typer.Option(
+        False,
+        "--repeats",
+        help="Already-bought items may be recommended (buy again + discovery): re-purchases "
+        "count in the evaluation, no candidate masks the user's history, and the saved model "
+        "serves repeats (recorded in the bundle).",
     ),
     time_budget: float = typer.Option(
         60.0, "--time-budget", "-b", help="Wall-clock seconds for the whole run."
@@ -181,6 +191,7 @@ def recommend(
         time_budget=budget,
         seed=seed,
         progress=_progress(quiet, verbose),
+        repeats=repeats,
     )
     model.record["timings"]["wall_seconds"] = round(budget.elapsed(), 3)
     path = model.save(out, extra_files=_report_files(model.record))

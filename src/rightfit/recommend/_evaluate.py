@@ -1,4 +1,4 @@
-"""Top-k lists for known users (seen items masked) and their metrics on held-out interactions."""
+"""Top-k lists for known users (seen items masked unless repeats are allowed) and their metrics."""
 
 from __future__ import annotations
 
@@ -49,17 +49,20 @@ def evaluate_scorer(
     relevant: dict[str, set[str]],
     cutoffs: tuple[int, ...] = CUTOFFS,
     with_spread: bool = False,
+    exclude_seen: bool = True,
 ) -> dict[str, Any]:
     """Metrics at each cut-off over the users with held-out relevant items.
 
     Users unknown to the scorer (cold start) get the most popular items, as at predict time.
+    ``exclude_seen=False`` (the repeats protocol) serves lists that may hold the user's own
+    past items; the same rule then applies to every candidate, popularity included.
     """
     eval_users = list(relevant)
     rows = users.get_indexer(eval_users)
     known = rows >= 0
     k = max(cutoffs)
     item_ids = np.asarray(items, dtype=object)
-    columns, _ = top_items(scorer, rows[known], k)
+    columns, _ = top_items(scorer, rows[known], k, exclude_seen)
     fallback = [item_ids[c] for c in popular_items(scorer.popularity, k)]
     recommended: list[list[str]] = []
     known_lists = iter(columns)

@@ -1,4 +1,5 @@
-"""The candidate families: popularity, EASE, item-to-item similarity, ALS, a Keras two-tower model.
+"""The candidate families: popularity, EASE, item-to-item similarity, ALS, a Keras two-tower model,
+and (only when already-bought items may be recommended) the repeat-aware blend of ``_repeat``.
 
 Each family has a strong default portfolio (tried first), a search space for the tuner, and a
 ``fit`` that returns an :class:`InteractionScorer` (plain arrays).
@@ -14,6 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from rightfit.recommend import _repeat
 from rightfit.recommend._ease import fit_ease
 from rightfit.recommend._scorer import InteractionScorer
 
@@ -29,6 +31,27 @@ class Family:
     defaults: tuple[dict[str, Any], ...]
     space: dict[str, tuple]  # name -> ("int"|"float"|"log"|"choice", low/choices, high)
     fit: Callable[..., InteractionScorer]
+    # the repeat-aware family also reads the event times (recency) and is only offered when
+    # already-bought items may be recommended (``repeats``)
+    needs_events: bool = False
+    repeats_only: bool = False
+
+
+def fit_family(
+    name: str,
+    history: sp.csr_matrix,
+    popularity: np.ndarray,
+    params: dict[str, Any],
+    seed: int,
+    n_threads: int,
+    deadline: float | None = None,
+    events: Any = None,
+) -> InteractionScorer:
+    """Fit family ``name``; ``events`` (an ``EventLog`` of ``history``) reach only the families
+    that need them."""
+    family = FAMILIES[name]
+    extra = {"events": events} if family.needs_events else {}
+    return family.fit(history, popularity, params, seed, n_threads, deadline, **extra)
 
 
 def popularity_of(history: sp.csr_matrix) -> np.ndarray:
@@ -228,6 +251,16 @@ FAMILIES: dict[str, Family] = {
                 "learning_rate": ("log", 1e-3, 3e-2),
             },
             _fit_two_tower,
+        ),
+        Family(
+            "repeat_aware",
+            "buy again + discovery: the user's own past items (frequency with a recency "
+            "decay) blended with EASE or item-kNN and popularity; only with repeats allowed",
+            _repeat.DEFAULTS,
+            _repeat.SPACE,
+            _repeat.fit_repeat,
+            needs_events=True,
+            repeats_only=True,
         ),
     )
 }

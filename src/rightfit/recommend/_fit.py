@@ -19,8 +19,9 @@ from rightfit.errors import ConfigError, DataError, did_you_mean
 from rightfit.progress import Progress, SilentProgress
 from rightfit.recommend._data import read_interactions
 from rightfit.recommend._evaluate import evaluate_scorer
-from rightfit.recommend._families import FAMILIES, popularity_of
+from rightfit.recommend._families import FAMILIES, fit_family, popularity_of
 from rightfit.recommend._model import Recommender
+from rightfit.recommend._repeat import event_log
 from rightfit.recommend._split import (
     build_matrix,
     relevance_threshold,
@@ -35,16 +36,27 @@ logger = logging.getLogger(__name__)
 BASELINE = "popularity"
 
 
-def _families(models: str | Sequence[str] | None) -> list[str]:
+def _families(models: str | Sequence[str] | None, repeats: bool = False) -> list[str]:
+    # with repeats the repeat-aware family comes right after the baseline: it is the point of
+    # the option, so a tight budget must not spend itself on the others first
+    offered = [BASELINE]
+    offered += [n for n in FAMILIES if repeats and FAMILIES[n].repeats_only]
+    offered += [n for n in FAMILIES if n not in offered and not FAMILIES[n].repeats_only]
     if models is None:
-        return list(FAMILIES)
+        return offered
     names = [m.strip() for m in models.split(",")] if isinstance(models, str) else list(models)
     for name in names:
+        if name in FAMILIES and name not in offered:
+            raise ConfigError(
+                f"The {name!r} family recommends already-bought items; it needs --repeats "
+                "(repeats=True), which also makes re-purchases count in the evaluation."
+            )
         if name not in FAMILIES:
             raise ConfigError(
-                f"Unknown recommender family {name!r}.{did_you_mean(name, FAMILIES)} "
-                f"Families: {', '.join(FAMILIES)}."
+                f"Unknown recommender family {name!r}.{did_you_mean(name, offered)} "
+                f"Families: {', '.join(offered)}."
             )
+    names = sorted(names, key=lambda n: not FAMILIES[n].repeats_only)  # stable: see above
     return [BASELINE, *[n for n in names if n != BASELINE]]  # the baseline is always measured
 
 
@@ -90,20 +102,39 @@ def _known_user_entry(result: dict, base: dict) -> dict[str, Any]:
     return entry
 
 
-def _protocol(split, n_known: int, n_cold: int) -> dict[str, Any]:
+def _protocol(split, n_known: int, n_cold: int, repeats: bool) -> dict[str, Any]:
     """The evaluation rules, written down: the same for every candidate, popularity included."""
+    if repeats:
+        rules = {
+            "repeats": "allowed: already-bought items may be recommended",
+            "targets": "per user, every held-out item, re-purchases of items in that user's "
+            "training history included",
+            "served_lists": "the top 10 items of each candidate with NOTHING masked (the user's "
+            "own history neither; popularity included, so the baseline is compared fairly); "
+            "users without a training history get the most popular items",
+            "repeat_note": "held-out (user, item) pairs of users with a history that repeat an "
+            "item from their training history; they are targets under this protocol",
+        }
+    else:
+        rules = {
+            "repeats": "excluded: already-bought items are never recommended (the default)",
+            "targets": "per user, the held-out items NOT in that user's training history",
+            "served_lists": "the top 10 items the user has not interacted with in training (the "
+            "same masking as `rightfit predict`); users without a training history get the "
+            "most popular items",
+            "repeat_note": "held-out (user, item) pairs of users with a history that repeat an "
+            "item from their training history; they are not targets, as served lists exclude "
+            "them (rerun with --repeats to recommend and count them)",
+        }
     return {
-        "targets": "per user, the held-out items NOT in that user's training history",
-        "served_lists": "the top 10 items the user has not interacted with in training (the "
-        "same masking as `rightfit predict`); users without a training history get the most "
-        "popular items",
+        "repeats_allowed": repeats,
+        **rules,
         "same_rule_for_every_candidate": True,
-        "users_counted": f"{n_known + n_cold:,} users with at least one new held-out item: "
+        "users_counted": f"{n_known + n_cold:,} users with at least one "
+        f"{'held-out target' if repeats else 'new held-out item'}: "
         f"{n_known:,} with a training history (at_10_known_users) and {n_cold:,} cold-start "
         "users (at_10_cold_start_users); at_10 averages over all of them",
         "repeat_share_of_held_out_pairs": repeat_share(split.train, split.test),
-        "repeat_note": "held-out (user, item) pairs of users with a history that repeat an "
-        "item from their training history; they are not targets, as served lists exclude them",
     }
 
 
@@ -119,6 +150,7 @@ def fit_recommender(
     time_budget: float | Budget = 60.0,
     seed: int = 0,
     progress: Progress | None = None,
+    repeats: bool = False,
 ) -> Recommender:
     """Learn to recommend items from user-item interactions, evaluated on each user's latest.
 
@@ -136,6 +168,11 @@ def fit_recommender(
         Wall-clock seconds for the whole run.
     seed : random seed.
     progress : reporter of stages (default: silent).
+    repeats : bool, default=False
+        Already-bought items may be recommended ("buy again"). The evaluation then counts
+        re-purchases as targets and masks no candidate's lists, the repeat-aware family is
+        tried, and the delivered model serves repeats unless asked otherwise. Without it,
+        items in a user's history are excluded everywhere.
 
     Returns
     -------
@@ -148,7 +185,7 @@ def fit_recommender(
     """
     budget = time_budget if isinstance(time_budget, Budget) else Budget(time_budget)
     progress = progress or SilentProgress()
-    families = _families(models)
+    families = _families(models, repeats)
     n_threads = _n_threads()
     timings: dict[str, float] = {}
     clock = time.monotonic()
@@ -166,11 +203,13 @@ def fit_recommender(
         progress.note(note)
     threshold = relevance_threshold(frame, interactions.feedback)
     split = time_split(frame)
-    relevant = relevant_items(split.train, split.test, threshold)
+    relevant = relevant_items(split.train, split.test, threshold, repeats)
     if not relevant:
         raise DataError(
-            "No user has a held-out interaction with an item new to them, so recommendations "
-            "cannot be evaluated. Check --user/--item (and --time), or pass more interactions."
+            "No user has a held-out interaction"
+            + ("" if repeats else " with an item new to them")
+            + ", so recommendations cannot be evaluated. Check --user/--item (and --time), "
+            "or pass more interactions."
         )
     progress.stage("split", split.description)
     lap("prepare")
@@ -185,6 +224,7 @@ def fit_recommender(
         seed,
         n_threads,
         progress,
+        repeats,
     )
     lap("search")
     best = _best_trials(trials)
@@ -202,13 +242,17 @@ def fit_recommender(
     items = pd.Index(sorted(split.train["item"].unique()))
     history = build_matrix(split.train, users, items, interactions.feedback)
     popularity = popularity_of(history)
+    needs_events = any(FAMILIES[f].needs_events for f in best)
+    events = event_log(split.train, users, items) if needs_events else None
     progress.stage("evaluate", f"best configuration of each family on {len(relevant):,} users")
     results: dict[str, dict[str, Any]] = {}
     for family, trial in best.items():
         start = time.monotonic()
-        scorer = FAMILIES[family].fit(history, popularity, trial.params, seed, n_threads)
+        scorer = fit_family(
+            family, history, popularity, trial.params, seed, n_threads, events=events
+        )
         results[family] = {
-            **evaluate_scorer(scorer, users, items, relevant),
+            **evaluate_scorer(scorer, users, items, relevant, exclude_seen=not repeats),
             "fit_seconds": round(time.monotonic() - start, 3),
         }
         if family != BASELINE and budget.remaining() < 2 * (time.monotonic() - start):
@@ -241,10 +285,14 @@ def fit_recommender(
                 status="ok",
             )
         else:
-            failed = [t for t in trials if t.family == family]
+            # tuned but never evaluated (the budget ran out first): its last trial may be "ok",
+            # which must not read as a candidate with held-out metrics
+            failed = [t for t in trials if t.family == family and family not in best]
             entry.update(
                 status=failed[-1].status if failed else "skipped",
-                error=failed[-1].error if failed else "time budget",
+                error=failed[-1].error
+                if failed
+                else "time budget: not evaluated on the held-out data",
             )
         candidates.append(entry)
     reason = (
@@ -260,13 +308,22 @@ def fit_recommender(
     fit_cost = results[chosen]["fit_seconds"] * len(frame) / max(1, len(split.train))
     if budget.remaining() > 1.5 * fit_cost + 0.5:
         full = build_matrix(frame, all_users, all_items, interactions.feedback)
-        delivered = FAMILIES[chosen].fit(
-            full, popularity_of(full), best[chosen].params, seed, n_threads
+        full_events = event_log(frame, all_users, all_items) if needs_events else None
+        delivered = fit_family(
+            chosen,
+            full,
+            popularity_of(full),
+            best[chosen].params,
+            seed,
+            n_threads,
+            events=full_events,
         )
         delivered_info = {"fitted_on": "all interactions", "n_interactions": len(frame)}
     else:
         all_users, all_items = users, items
-        delivered = FAMILIES[chosen].fit(history, popularity, best[chosen].params, seed, n_threads)
+        delivered = fit_family(
+            chosen, history, popularity, best[chosen].params, seed, n_threads, events=events
+        )
         delivered_info = {
             "fitted_on": "training interactions",
             "n_interactions": len(split.train),
@@ -288,11 +345,16 @@ def fit_recommender(
         "data": table.to_dict(),
         "interactions": interactions.to_dict(),
         "split": split.to_dict(),
+        "repeats": repeats,
         "relevance": (
-            "held-out items the user had not interacted with in training"
+            (
+                "every held-out item, re-purchases included"
+                if repeats
+                else "held-out items the user had not interacted with in training"
+            )
             + ("" if threshold is None else f", rated at least {threshold:g} (the median rating)")
         ),
-        "protocol": _protocol(split, base["n_known"], base["n_cold_start"]),
+        "protocol": _protocol(split, base["n_known"], base["n_cold_start"], repeats),
         "metric": "ndcg_at_10",
         "baseline": BASELINE,
         "candidates": candidates,

@@ -40,6 +40,9 @@ class Recommender:
         self.user_column = record["interactions"]["user_column"]
         self._users = pd.Index(np.asarray(scorer.user_ids).astype(str))
         self._items = np.asarray(scorer.item_ids).astype(str).astype(object)
+        # fitted with repeats=True (`rightfit recommend --repeats`): already-bought items are
+        # served unless a caller asks otherwise; older bundles have no key and exclude them
+        self.repeats = bool(record.get("repeats", False))
 
     def _user_ids(self, users: pd.DataFrame | pd.Series | list) -> list[str]:
         if isinstance(users, pd.DataFrame):
@@ -65,13 +68,14 @@ class Recommender:
         return list(dict.fromkeys(ids))  # each user once, in the order given
 
     def recommend_frame(
-        self, users: pd.DataFrame, top_k: int = 10, exclude_seen: bool = True
+        self, users: pd.DataFrame, top_k: int = 10, exclude_seen: bool | None = None
     ) -> pd.DataFrame:
         """The ``top_k`` items for each user: columns ``user``, ``rank``, ``item``, ``score``.
 
         Known users are scored by the chosen model; users never seen in training (cold start)
         get the most popular items, scored by the share of users who chose them. Items the
-        user already interacted with are left out unless ``exclude_seen=False``.
+        user already interacted with are left out, unless the model was fitted with
+        ``repeats=True``; ``exclude_seen`` (True or False) overrides that setting.
 
         Examples
         --------
@@ -84,7 +88,9 @@ class Recommender:
         ids = self._user_ids(users)
         rows = self._users.get_indexer(ids)
         known = rows >= 0
-        columns, scores = top_items(self.scorer, rows[known], top_k, exclude_seen)
+        if exclude_seen is None:
+            exclude_seen = not self.repeats
+        columns, scores = top_items(self.scorer, rows[known], top_k, bool(exclude_seen))
         popular = popular_items(self.scorer.popularity, top_k)
         popular_scores = np.asarray(self.scorer.popularity, dtype=float)[popular]
         out_user, out_rank, out_item, out_score = [], [], [], []
@@ -106,8 +112,8 @@ class Recommender:
         ).astype({"user": object, "item": object, "rank": "int64", "score": "float64"})
 
     def predict_frame(self, users: pd.DataFrame) -> pd.DataFrame:
-        """:meth:`recommend_frame` with ``top_k=10`` and seen items excluded."""
-        return self.recommend_frame(users, top_k=10, exclude_seen=True)
+        """:meth:`recommend_frame` with ``top_k=10`` and the bundle's repeats setting."""
+        return self.recommend_frame(users, top_k=10)
 
     def is_known(self, users) -> np.ndarray:
         """True for users seen in training (False: cold start, served popular items)."""

@@ -33,6 +33,12 @@ class InteractionScorer(BaseEstimator):
         Above 0, each user's scores are divided by their largest absolute score and this much
         of the popularity share (scaled to a maximum of 1) is added: a prior that helps when
         the personal signal is thin.
+    own : (n_users, n_items) CSR, optional
+        The repeat-aware family's "buy again" signal: each user's own past interactions,
+        counted with a recency decay. Scaled per user to a maximum of 1 and added with weight
+        ``own_weight`` to the (per-user scaled) model scores.
+    own_weight : float
+        Weight of ``own``.
     """
 
     def __init__(
@@ -47,6 +53,8 @@ class InteractionScorer(BaseEstimator):
         user_ids=None,
         item_ids=None,
         popularity_weight=0.0,
+        own=None,
+        own_weight=0.0,
     ):
         self.form = form
         self.popularity = popularity
@@ -58,6 +66,8 @@ class InteractionScorer(BaseEstimator):
         self.user_ids = user_ids
         self.item_ids = item_ids
         self.popularity_weight = popularity_weight
+        self.own = own
+        self.own_weight = own_weight
 
     def scores(self, user_rows: np.ndarray) -> np.ndarray:
         """(len(user_rows), n_items) scores for users given by their row in ``history``."""
@@ -65,8 +75,11 @@ class InteractionScorer(BaseEstimator):
             raise NotFittedError("This InteractionScorer has no fitted state.")
         user_rows = np.asarray(user_rows, dtype=int)
         popularity = np.asarray(self.popularity, dtype=float)
+        # bundles written before the repeat-aware family have no ``own`` attribute
+        own = getattr(self, "own", None)
         if self.form == "popularity":
-            return np.tile(popularity, (len(user_rows), 1))
+            out = np.tile(popularity, (len(user_rows), 1))
+            return out if own is None else self._add_own(out, own, user_rows)
         if self.form == "similarity":
             out = self.history[user_rows] @ self.similarity
             out = np.asarray(out.toarray() if sp.issparse(out) else out, dtype=float)
@@ -78,7 +91,18 @@ class InteractionScorer(BaseEstimator):
         if self.popularity_weight > 0:
             scale = np.maximum(np.abs(out).max(axis=1, keepdims=True), 1e-12)
             out = out / scale + self.popularity_weight * popularity / max(popularity.max(), 1e-12)
-        return out
+        return out if own is None else self._add_own(out, own, user_rows)
+
+    def _add_own(self, out: np.ndarray, own, user_rows: np.ndarray) -> np.ndarray:
+        """Model scores scaled to a maximum of 1 per user, plus the weighted own history.
+
+        Both parts are scaled per user, so a user's ranking does not depend on when it is
+        asked for (a recency decay shifts all of a user's weights by the same factor).
+        """
+        out = out / np.maximum(np.abs(out).max(axis=1, keepdims=True), 1e-12)
+        mine = np.asarray(own[user_rows].toarray(), dtype=float)
+        mine /= np.maximum(mine.max(axis=1, keepdims=True), 1e-12)
+        return out + float(self.own_weight) * mine
 
     def seen(self, user_rows: np.ndarray) -> sp.csr_matrix:
         return self.history[np.asarray(user_rows, dtype=int)]

@@ -74,14 +74,22 @@ def relevance_threshold(frame: pd.DataFrame, feedback: str) -> float | None:
 
 
 def relevant_items(
-    train: pd.DataFrame, test: pd.DataFrame, threshold: float | None
+    train: pd.DataFrame, test: pd.DataFrame, threshold: float | None, repeats: bool = False
 ) -> dict[str, set[str]]:
     """Per test user, the held-out items they had not met in training (and rated ≥ threshold).
 
     Items already in a user's history are left out: recommendations exclude them by default,
-    so counting re-purchases would reward nothing a recommender can do.
+    so counting re-purchases would reward nothing a recommender can do. With ``repeats``
+    (served lists may hold already-bought items) re-purchases are targets too.
+
+    Examples
+    --------
+    >>> train = pd.DataFrame({"user": ["a"], "item": ["x"]})
+    >>> test = pd.DataFrame({"user": ["a", "a"], "item": ["x", "y"], "value": 1.0})
+    >>> relevant_items(train, test, None), sorted(relevant_items(train, test, None, True)["a"])
+    ({'a': {'y'}}, ['x', 'y'])
     """
-    seen = train.groupby("user")["item"].agg(set).to_dict()
+    seen = {} if repeats else train.groupby("user")["item"].agg(set).to_dict()
     wanted = test if threshold is None else test[test["value"] >= threshold]
     relevant = {}
     for user, items in wanted.groupby("user")["item"]:
@@ -95,8 +103,8 @@ def repeat_share(train: pd.DataFrame, test: pd.DataFrame) -> float | None:
     """Share of the held-out (user, item) pairs of users with a history that repeat an item
     already in that user's training history; None when no such user is held out.
 
-    These pairs are not targets (see :func:`relevant_items`); a high share says re-purchases
-    are a large part of behaviour, which a served list that excludes seen items leaves out.
+    Without repeats these pairs are not targets (see :func:`relevant_items`); a high share says
+    re-purchases are a large part of behaviour, which a list that excludes seen items leaves out.
 
     Examples
     --------

@@ -19,7 +19,8 @@ import pandas as pd
 from rightfit.budget import Budget
 from rightfit.progress import Progress
 from rightfit.recommend._evaluate import evaluate_scorer
-from rightfit.recommend._families import FAMILIES, popularity_of
+from rightfit.recommend._families import FAMILIES, fit_family, popularity_of
+from rightfit.recommend._repeat import event_log
 from rightfit.recommend._split import build_matrix, relevant_items, time_split
 
 logger = logging.getLogger(__name__)
@@ -122,8 +123,14 @@ def tune(
     seed: int,
     n_threads: int,
     progress: Progress,
+    repeats: bool = False,
 ) -> tuple[list[RecTrial], str]:
-    """Every trial run in the budget, in the order run, and why the search stopped."""
+    """Every trial run in the budget, in the order run, and why the search stopped.
+
+    ``train`` must be the outer training rows only: the validation split is carved from it,
+    so no held-out test row can shape a configuration (a repeat-aware weight included).
+    ``repeats`` applies the repeats protocol (re-purchases are targets, nothing masked).
+    """
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -132,7 +139,12 @@ def tune(
     items = pd.Index(sorted(split.train["item"].unique()))
     history = build_matrix(split.train, users, items, feedback)
     popularity = popularity_of(history)
-    relevant = relevant_items(split.train, split.test, threshold)
+    relevant = relevant_items(split.train, split.test, threshold, repeats)
+    events = (
+        event_log(split.train, users, items)
+        if any(FAMILIES[name].needs_events for name in families)
+        else None
+    )
     states = []
     for i, name in enumerate(families):
         family = FAMILIES[name]
@@ -156,9 +168,17 @@ def tune(
         trial = RecTrial(state.name, params)
         start = time.monotonic()
         try:
-            scorer = family.fit(history, popularity, params, seed, n_threads, budget.deadline)
+            scorer = fit_family(
+                state.name, history, popularity, params, seed, n_threads, budget.deadline, events
+            )
             result = evaluate_scorer(
-                scorer, users, items, relevant, cutoffs=(10,), with_spread=True
+                scorer,
+                users,
+                items,
+                relevant,
+                cutoffs=(10,),
+                with_spread=True,
+                exclude_seen=not repeats,
             )["at_10"]
             trial.ndcg, trial.recall, trial.ndcg_se = (
                 result["ndcg"],

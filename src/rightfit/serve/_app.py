@@ -353,7 +353,7 @@ def _v1_payload(model: ServedModel, scores: dict, ignored: list[str]) -> dict:
     return payload
 
 
-def _recommend_request(body: object) -> tuple[list, int, bool]:
+def _recommend_request(body: object) -> tuple[list, int, bool | None]:
     if not isinstance(body, dict) or not isinstance(body.get("users"), list) or not body["users"]:
         raise InputError(
             'The body must be {"users": [...], "top_k": 10, "exclude_seen": true} with at '
@@ -362,7 +362,8 @@ def _recommend_request(body: object) -> tuple[list, int, bool]:
     top_k = body.get("top_k", 10)
     if not isinstance(top_k, int) or isinstance(top_k, bool) or not 1 <= top_k <= 1000:
         raise InputError("'top_k' must be an integer from 1 to 1000.", field="top_k")
-    exclude_seen = body.get("exclude_seen", True)
-    if not isinstance(exclude_seen, bool):
+    # absent: the bundle's setting (a model fitted with --repeats serves already-bought items)
+    exclude_seen = body.get("exclude_seen")
+    if exclude_seen is not None and not isinstance(exclude_seen, bool):
         raise InputError("'exclude_seen' must be true or false.", field="exclude_seen")
     return body["users"], top_k, exclude_seen

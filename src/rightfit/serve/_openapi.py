@@ -100,7 +100,11 @@ RECOMMEND_BODY = _body(
         "properties": {
             "users": {"type": "array", "items": {}},
             "top_k": {"type": "integer", "default": 10},
-            "exclude_seen": {"type": "boolean", "default": True},
+            "exclude_seen": {
+                "type": "boolean",
+                "description": "Leave out items the user already interacted with. Default: "
+                "the model's setting (true, unless it was fitted with --repeats).",
+            },
         },
     },
     {"users": ["u1", "u2"], "top_k": 10},
