@@ -86,3 +86,6 @@ class ModelSpec:
     # ``early_stopping(model, X_fit, y_fit, X_val, y_val, context) -> (best rounds, deadline
     # hit)`` fits the pipeline's last step on prepared matrices (see models/_early_stopping.py).
     early_stopping: Callable[..., tuple[int, bool]] | None = None
+    # One row takes ~0.5 ms or more to predict (forests walk hundreds of trees, k-NN scans its
+    # rows, kernels sum support vectors): such a member must earn its place in an ensemble.
+    slow_predict: bool = False

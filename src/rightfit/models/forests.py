@@ -124,6 +124,7 @@ RANDOM_FOREST = ModelSpec(
     cost=_cost,
     priority=4,
     complexity_param="min_samples_leaf",
+    slow_predict=True,
 )
 
 EXTRA_TREES = ModelSpec(
@@ -137,4 +138,5 @@ EXTRA_TREES = ModelSpec(
     cost=lambda params, ctx: 0.6 * _cost(params, ctx),
     priority=3,
     complexity_param="min_samples_leaf",
+    slow_predict=True,
 )

@@ -64,6 +64,7 @@ KNN = ModelSpec(
     max_rows=KNN_MAX_ROWS,
     outlier_sensitive=True,
     complexity_param="n_neighbors",
+    slow_predict=True,
 )
 
 SVM = ModelSpec(
@@ -78,4 +79,5 @@ SVM = ModelSpec(
     max_rows=SVM_MAX_ROWS,
     outlier_sensitive=True,
     complexity_param="C",
+    slow_predict=True,
 )

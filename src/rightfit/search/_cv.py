@@ -64,7 +64,7 @@ def cross_validate(
         now = time.monotonic()
         # Before any fold has run, trust the scheduler's estimate; after, what was measured.
         per_fold = (now - start) / i if i > 0 else fold_estimate
-        if per_fold > 0 and now + per_fold > deadline:
+        if per_fold > 0 and now + per_fold > deadline and not early:
             return CVResult(
                 "timed_out",
                 None,
@@ -73,7 +73,12 @@ def cross_validate(
                 now - start,
                 f"stopped after {i} of {len(folds)} folds: budget reached",
             )
-        ctx = replace(context, n_rows=len(fit_idx), deadline=deadline)
+        fold_deadline = deadline
+        if early and math.isfinite(deadline):
+            # Each fold gets its share of the trial's time: a fold that reaches it keeps its best
+            # round, and the next folds still run, so the trial ends with a score.
+            fold_deadline = min(deadline, now + (deadline - now) / (len(folds) - i))
+        ctx = replace(context, n_rows=len(fit_idx), deadline=fold_deadline)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")

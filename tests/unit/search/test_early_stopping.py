@@ -161,3 +161,19 @@ def test_large_data_scores_the_blind_test_with_the_fold_models(monkeypatch, tmp_
     model.save(tmp_path / "m")
     again = rightfit.load(tmp_path / "m")
     np.testing.assert_allclose(again.predict_proba(X.head(50)), model.predict_proba(X.head(50)))
+
+
+def test_with_k_folds_each_fold_gets_its_share_of_a_tight_deadline():
+    """A slow booster on 3 folds: each fold stops at its share of the time, so the trial still
+    ends with a score over every row instead of timing out after the first fold."""
+    X, y = _data(n=4500)
+    slow = {**LGB, "learning_rate": 0.002, "num_leaves": 64, "min_child_samples": 2}
+    start = time.monotonic()
+    res = cross_validate(
+        "lightgbm", slow, X, y, _folds(len(y), 3), _ctx("binary", 3000), "roc_auc", start + 1.5
+    )
+    assert res.status == "ok", res.error
+    assert len(res.extra["early_stopping"]["best_rounds"]) == 3
+    assert res.extra["early_stopping"]["deadline"] is True
+    assert np.isfinite(res.oof).all()
+    assert time.monotonic() - start < 4.0
