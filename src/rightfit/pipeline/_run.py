@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 import numpy as np
 
 from rightfit import __version__, metrics
+from rightfit._memory import trim_memory
 from rightfit.budget import Budget
 from rightfit.ensemble import WeightedEnsemble
 from rightfit.errors import ConfigError, RightfitError
@@ -45,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 # The refit on all rows is planned only when it costs at most this share of the budget.
 REFIT_ALL_SHARE = 0.25
+# Share of the budget (at most 10 s) kept for timing noise: other processes, a slower disk.
+NOISE_SHARE = 0.03
 # Seconds a process with TensorFlow loaded takes to exit (measured ~1 s on 2 loaded cores).
 TF_EXIT = 1.5
 
@@ -147,8 +150,12 @@ def run(
     def finishing() -> float:
         # Writing the bundle and report grows with rows; once TensorFlow is loaded (a neural
         # trial ran) the process also needs about a second more to exit, which users wait for.
+        # A share of the budget absorbs a loaded machine (credit default: 1.06x on a busy one).
         return (
-            FINISH_OVERHEAD + 2e-5 * split.n_rows + (TF_EXIT if "tensorflow" in sys.modules else 0)
+            FINISH_OVERHEAD
+            + 2e-5 * split.n_rows
+            + min(NOISE_SHARE * budget.seconds, 10.0)
+            + (TF_EXIT if "tensorflow" in sys.modules else 0)
         )
 
     review_time = review.review_seconds(budget.seconds) if diagnose else 0.0
@@ -184,6 +191,7 @@ def run(
         reserve=reserve,
     )
     lap("search")
+    trim_memory()  # the trials' models are garbage now; the review and report allocate more
     best = search.leaderboard.best()
     progress.end_search(
         f"{len(search.leaderboard.trials)} trials in {search.seconds:.1f} s "

@@ -358,3 +358,35 @@ def test_a_calibrated_ensemble_keeps_the_fast_path(tables):
     predictor = TabularPredictor(model, schema)
     assert predictor.prepare_fast_path()
     assert_same(predictor, surprising_rows(frame, 20, seed=5))
+
+
+def test_predict_then_predict_proba_on_the_same_rows_evaluates_the_models_once():
+    """The usual pair of calls costs one model evaluation; other rows are evaluated afresh."""
+    import numpy as np
+    import pandas as pd
+
+    import rightfit
+
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"a": rng.normal(size=300), "c": rng.choice(["x", "y"], 300)})
+    y = (X["a"] + (X["c"] == "x") > 0.5).astype(int)
+    model = rightfit.fit(X.assign(t=y), "t", time_budget=8, models="lightgbm", diagnose=False)
+    predictor = model.predictor
+    assert predictor.prepare_fast_path()
+    fast = predictor._fast_path
+    calls = []
+    member = fast.member
+    fast.member = lambda rows: calls.append(1) or member(rows)
+    row, other = X.iloc[[3]], X.iloc[[4]]
+    first = model.predict_proba(row)
+    model.predict(row)
+    again = model.predict_proba(row)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(first, again)
+    model.predict_proba(other)
+    assert len(calls) == 2
+    # A changed value in the same frame object is a different input.
+    changed = row.copy()
+    changed.iloc[0, 0] += 1.0
+    model.predict_proba(changed)
+    assert len(calls) == 3

@@ -22,7 +22,7 @@ def _pipeline():
 
 
 def test_threads_go_to_the_model_not_to_the_column_transformer():
-    pipe, X, y = _pipeline()
+    pipe, _, _ = _pipeline()
     other, _, _ = _pipeline()
     ensemble = WeightedEnsemble.from_fitted([pipe, other], [0.5, 0.5], "binary", 2)
     calibrated = CalibratedModel.from_params(ensemble, "sigmoid", {"a": 1.0, "b": 0.0})
