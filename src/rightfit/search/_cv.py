@@ -57,6 +57,7 @@ def cross_validate(
     shape = (len(y), n_classes) if context.task != "regression" else (len(y),)
     oof = np.full(shape, np.nan)
     fold_scores: list[float] = []
+    predict_seconds, predicted_rows = 0.0, 0
     early = spec.early_stopping is not None and not params.get("n_estimators")
     best_rounds: list[int] = []
     stopped_by_deadline = False
@@ -83,7 +84,7 @@ def cross_validate(
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 if early:
-                    estimator, out, rounds, hit = _fit_early_stopped(
+                    estimator, out, rounds, hit, seconds = _fit_early_stopped(
                         spec, params, ctx, X.iloc[fit_idx], y[fit_idx], X.iloc[val_idx], y[val_idx]
                     )
                     best_rounds.append(rounds)
@@ -91,7 +92,9 @@ def cross_validate(
                 else:
                     estimator = build_estimator(family, params, ctx)
                     estimator.fit(X.iloc[fit_idx], y[fit_idx], **spec.fit_params(ctx))
+                    started = time.monotonic()
                     out = predict_output(estimator, X.iloc[val_idx], context.task, n_classes)
+                    seconds = time.monotonic() - started
         except TrialTimeout as exc:
             return CVResult(
                 "timed_out", None, fold_scores, math.inf, time.monotonic() - start, str(exc)
@@ -107,6 +110,8 @@ def cross_validate(
                 f"{type(exc).__name__}: {exc}"[:500],
             )
         oof[val_idx] = out
+        predict_seconds += seconds
+        predicted_rows += len(val_idx)
         fold_scores.append(metrics.score(metric, y[val_idx], out))
     covered = np.concatenate([v for _, v in folds])
     loss = metrics.loss(metric, y[covered], oof[covered])
@@ -119,11 +124,14 @@ def cross_validate(
             time.monotonic() - start,
             f"{metric} is undefined on these predictions",
         )
-    learned, extra = {}, {}
+    learned = {}
+    # What scoring new rows costs (the blind test, batch predictions): the search keeps time for
+    # the blind test of the chosen models.
+    extra = {"predict_seconds_per_row": predict_seconds / max(predicted_rows, 1)}
     if early:
         n_fit = float(np.mean([len(f) for f, _ in folds]))
         learned = {"n_estimators": refit_rounds(best_rounds, n_fit, len(y))}
-        extra = {"early_stopping": {"best_rounds": best_rounds, "deadline": stopped_by_deadline}}
+        extra["early_stopping"] = {"best_rounds": best_rounds, "deadline": stopped_by_deadline}
     model = estimator if len(folds) == 1 else None
     return CVResult(
         "ok", oof, fold_scores, loss, time.monotonic() - start, "", learned, extra, model
@@ -131,9 +139,9 @@ def cross_validate(
 
 
 def _fit_early_stopped(spec, params: dict, ctx: FitContext, X_fit, y_fit, X_val, y_val):
-    """One fold of an early-stopped boosting family: (fitted estimator or None, validation
-    output, best rounds, whether the deadline ended it). Stops on the fold's validation rows,
-    up to MAX_ROUNDS."""
+    """One fold of an early-stopped boosting family, stopped on the fold's validation rows, up
+    to MAX_ROUNDS: (fitted estimator or None, validation output, best rounds, whether the
+    deadline ended it, seconds the prediction took)."""
     params = dict(params)
     log_target = bool(params.pop("log_target", False)) and ctx.task == "regression"
     estimator = spec.build({**params, "n_estimators": MAX_ROUNDS}, replace(ctx, deadline=None))
@@ -149,11 +157,13 @@ def _fit_early_stopped(spec, params: dict, ctx: FitContext, X_fit, y_fit, X_val,
         # those validation rows still count in the fold's score, just not for stopping.
         watch = np.isin(y_val, np.unique(y_fit))
     rounds, hit = spec.early_stopping(model, A, y_fit, B[watch], y_val[watch], ctx)
+    started = time.monotonic()
     out = predict_output(model, B, ctx.task, ctx.n_classes)
+    seconds = time.monotonic() - started
     if log_target:
         out = np.exp(out)
         estimator = _on_log_scale(estimator, y_fit_raw, X_val, out)
-    return estimator, out, rounds, hit
+    return estimator, out, rounds, hit, seconds
 
 
 def _on_log_scale(pipeline, y_fit, X_val, expected):
