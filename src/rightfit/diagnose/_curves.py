@@ -104,7 +104,7 @@ class CurveRunner:
         )
         start = time.monotonic()
         estimator = build_estimator(self.family, params, ctx)
-        estimator.fit(X_fit, y_fit, **get_spec(self.family).fit_params(ctx))
+        estimator.fit(X_fit, y_fit, **get_spec(self.family).fit_kwargs(ctx, params))
         X_val = self.X.iloc[self.val_rows].reset_index(drop=True)
         train_out = predict_output(estimator, X_fit, self.task, self.n_classes)
         val_out = predict_output(estimator, X_val, self.task, self.n_classes)
@@ -145,6 +145,15 @@ def learning_curve(runner: CurveRunner, per_fit: float, deadline: float, seed: i
             curve.notes.append(f"{n:,} rows: {type(exc).__name__}")
             continue
         points[n] = (train, val, seconds)
+    full = max(int(len(shuffled) * max(LEARNING_FRACTIONS)), 20)
+    if points and full not in points:
+        # Settings (boosting rounds above all) were chosen for the full size: a subsample alone
+        # would read as overfitting. No verdict rather than a wrong one.
+        curve.notes.append(
+            f"the full-size point ({full:,} rows) did not fit in the time left; smaller "
+            "samples alone cannot judge settings chosen for the full size"
+        )
+        points = {}
     for n in sorted(points):
         train, val, seconds = points[n]
         curve.values.append(n)

@@ -89,3 +89,11 @@ class ModelSpec:
     # One row takes ~0.5 ms or more to predict (forests walk hundreds of trees, k-NN scans its
     # rows, kernels sum support vectors): such a member must earn its place in an ensemble.
     slow_predict: bool = False
+    # Adjusts the fit parameters for one configuration: ``(fit_params, params) -> fit_params``
+    # (LightGBM: categoricals as native splits or as ordinal codes, a searched choice).
+    fit_params_for: Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None
+
+    def fit_kwargs(self, ctx: FitContext, params: dict[str, Any]) -> dict[str, Any]:
+        """Keyword arguments for ``fit`` of this family's estimator built from ``params``."""
+        kwargs = self.fit_params(ctx)
+        return self.fit_params_for(kwargs, params) if self.fit_params_for else kwargs

@@ -146,7 +146,7 @@ def fit_members(members: list[Trial], weights, X, y, context: FitContext):
     for trial in members:
         spec = get_spec(trial.family)
         estimator = build_estimator(trial.family, trial.params, context)
-        estimator.fit(X, y, **spec.fit_params(context))
+        estimator.fit(X, y, **spec.fit_kwargs(context, trial.params))
         fitted.append(single_threaded(estimator))
     if len(fitted) == 1:
         return fitted[0]

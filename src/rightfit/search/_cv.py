@@ -91,7 +91,7 @@ def cross_validate(
                     stopped_by_deadline |= hit
                 else:
                     estimator = build_estimator(family, params, ctx)
-                    estimator.fit(X.iloc[fit_idx], y[fit_idx], **spec.fit_params(ctx))
+                    estimator.fit(X.iloc[fit_idx], y[fit_idx], **spec.fit_kwargs(ctx, params))
                     started = time.monotonic()
                     out = predict_output(estimator, X.iloc[val_idx], context.task, n_classes)
                     seconds = time.monotonic() - started
@@ -156,7 +156,7 @@ def _fit_early_stopped(spec, params: dict, ctx: FitContext, X_fit, y_fit, X_val,
         # A class absent from the fitting rows cannot be scored by the booster's own loss;
         # those validation rows still count in the fold's score, just not for stopping.
         watch = np.isin(y_val, np.unique(y_fit))
-    rounds, hit = spec.early_stopping(model, A, y_fit, B[watch], y_val[watch], ctx)
+    rounds, hit = spec.early_stopping(model, A, y_fit, B[watch], y_val[watch], ctx, params)
     started = time.monotonic()
     out = predict_output(model, B, ctx.task, ctx.n_classes)
     seconds = time.monotonic() - started
