@@ -17,6 +17,10 @@ logger = logging.getLogger(__name__)
 _COMPILING = threading.Lock()  # module level: a lock attribute would stop deepcopy and pickle
 
 
+# Batches up to this many rows are remembered (the prepared copy is held until the next batch).
+MEMO_ROWS = 100_000
+
+
 class TabularPredictor:
     """Applies the training schema, then the fitted estimator, and maps classes back to labels.
 
@@ -33,15 +37,18 @@ class TabularPredictor:
         self.estimator = estimator
         self.schema = schema
         self._fast_path = None  # None: not compiled yet; False: the model has none
+        self._last_batch = None  # (prepared features, output) of the last large batch
 
     def __setattr__(self, name: str, value) -> None:
         if name in ("estimator", "schema"):  # a new model or schema needs a new fast path
             self.__dict__["_fast_path"] = None
+            self.__dict__["_last_batch"] = None
         super().__setattr__(name, value)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state["_fast_path"] = None  # compiled closures do not pickle; rebuilt on first use
+        state["_last_batch"] = None  # a cache, not part of the model
         return state
 
     def prepare_fast_path(self) -> bool:
@@ -99,7 +106,18 @@ class TabularPredictor:
             except FallBack:
                 pass  # the scikit-learn path below raises or warns as it should
         n_classes = None if self.task == "regression" else len(self.schema.classes)
-        return predict_output(self.estimator, self._features(X), self.task, n_classes)
+        features = self._features(X)
+        # ``predict`` then ``predict_proba`` on the same batch (the usual pair) evaluates the
+        # models once: comparing the prepared features costs a fraction of a prediction.
+        last = getattr(self, "_last_batch", None)
+        if last is not None and last[0].shape == features.shape and last[0].equals(features):
+            return last[1].copy()
+        out = predict_output(self.estimator, features, self.task, n_classes)
+        if len(features) <= MEMO_ROWS:
+            # A private copy: the prepared frame may share memory with the caller's, which
+            # the caller can change in place before the next call.
+            self.__dict__["_last_batch"] = (features.copy(deep=True), out.copy())
+        return out
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         if self.task == "regression":

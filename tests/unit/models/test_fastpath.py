@@ -390,3 +390,28 @@ def test_predict_then_predict_proba_on_the_same_rows_evaluates_the_models_once()
     changed.iloc[0, 0] += 1.0
     model.predict_proba(changed)
     assert len(calls) == 3
+
+
+def test_a_large_batch_scored_twice_evaluates_the_models_once_and_sees_changes():
+    """predict + predict_proba on the same 300 rows: one model evaluation; the same frame
+    changed in place is evaluated afresh."""
+    import numpy as np
+    import pandas as pd
+
+    import rightfit
+
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame({"a": rng.normal(size=300), "c": rng.choice(["x", "y"], 300)})
+    y = (X["a"] + (X["c"] == "x") > 0.5).astype(int)
+    model = rightfit.fit(X.assign(t=y), "t", time_budget=8, models="linear", diagnose=False)
+    estimator = model.predictor.estimator
+    calls = []
+    original = estimator.predict_proba
+    estimator.predict_proba = lambda frame: calls.append(1) or original(frame)
+    first = model.predict_proba(X)
+    model.predict(X)
+    assert len(calls) == 1
+    X.loc[0, "a"] = 50.0  # in place: the same object, a different input
+    changed = model.predict_proba(X)
+    assert len(calls) == 2
+    assert changed[0, 1] != first[0, 1]
