@@ -84,24 +84,11 @@ def friendly(command):
     return wrapper
 
 
-def _fewer_malloc_arenas() -> None:
-    """Cap glibc's malloc arenas at two. By default each thread that allocates (LightGBM's and
-    XGBoost's OpenMP workers, forest and BLAS threads) may get its own arena, up to 8 per core,
-    and memory freed in one is not reused by another: the process's resident memory then grows
-    with the number of threads that ever ran, not with the data."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX = -8 in malloc.h
-    except (OSError, AttributeError):  # not glibc (e.g. musl): nothing to tune
-        pass
-
-
 def main() -> None:
     """Console-script entry point."""
-    _fewer_malloc_arenas()
+    from rightfit._memory import fewer_malloc_arenas
+
+    fewer_malloc_arenas()
     try:
         app()
     except SystemExit as exit_:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from tests.unit.recommend._tiny import tiny_log
 
 from rightfit.data import read_table
 from rightfit.recommend import _ease, _fit
@@ -79,21 +80,9 @@ def test_ease_beats_popularity_on_planted_tastes(interactions):
 def test_targets_are_new_items_and_served_lists_never_hold_seen_ones():
     # user a already bought x; x is in a's held-out basket but cannot be a target for a,
     # and popularity (x is the best-seller) must not be credited for recommending it
-    train = pd.DataFrame(
-        {
-            "user": ["a", "b", "c", "a"],
-            "item": ["x", "x", "x", "y"],
-            "value": 1.0,
-            "time": [1, 1, 1, 2],
-        }
-    )
-    test = pd.DataFrame({"user": ["a", "a"], "item": ["x", "z"], "value": 1.0, "time": 3})
+    train, test, users, items, history = tiny_log()
     relevant = relevant_items(train, test, None)
     assert relevant == {"a": {"z"}}
-    users, items = pd.Index(["a", "b", "c"]), pd.Index(["x", "y", "z"])
-    history = build_matrix(
-        pd.concat([train, test.iloc[[1]].assign(user="b")]), users, items, "implicit"
-    )
     scorer = FAMILIES["popularity"].fit(history, popularity_of(history), {}, 0, 1)
     result = evaluate_scorer(scorer, users, items, relevant, cutoffs=(1, 10))
     assert result["at_1"]["recall"] == 1.0  # x and y masked for a: z comes first

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from tests.unit.recommend._synthetic import synthetic_purchases
+from tests.unit.recommend._tiny import tiny_log
 
 import rightfit
 from rightfit.data import read_table
@@ -19,26 +20,8 @@ from rightfit.recommend._repeat import event_log, own_history
 from rightfit.recommend._split import build_matrix, relevant_items, time_split
 
 
-def _tiny():
-    # a bought x before and again in the held-out basket; x is also the best-seller
-    train = pd.DataFrame(
-        {
-            "user": ["a", "b", "c", "a"],
-            "item": ["x", "x", "x", "y"],
-            "value": 1.0,
-            "time": [1, 1, 1, 2],
-        }
-    )
-    test = pd.DataFrame({"user": ["a", "a"], "item": ["x", "z"], "value": 1.0, "time": 3})
-    users, items = pd.Index(["a", "b", "c"]), pd.Index(["x", "y", "z"])
-    history = build_matrix(
-        pd.concat([train, test.iloc[[1]].assign(user="b")]), users, items, "implicit"
-    )
-    return train, test, users, items, history
-
-
 def test_repeats_make_re_purchases_targets_and_unmask_popularity():
-    train, test, users, items, history = _tiny()
+    train, test, users, items, history = tiny_log()
     assert relevant_items(train, test, None) == {"a": {"z"}}
     relevant = relevant_items(train, test, None, repeats=True)
     assert relevant == {"a": {"x", "z"}}
