@@ -44,40 +44,14 @@ def segment_summary(record: dict) -> str:
 
 
 def recommend_summary(record: dict) -> str:
-    """A recommendation record in a few lines: every candidate's held-out metrics at 10 and
-    its lift over popularity, the choice, cold-start users.
+    """A recommendation record in a few lines (printed by `rightfit recommend`).
 
-    Printed by `rightfit recommend`; also the text `rightfit info` can show for this kind.
+    The text lives in ``rightfit.cli._show`` beside the other record views, so `rightfit info`
+    and `rightfit recommend` print the same summary.
     """
-    lines = [
-        f"{'candidate':<12} {'NDCG@10':>8} {'recall@10':>10} {'prec@10':>8} {'MAP@10':>8} "
-        f"{'coverage':>9} {'lift NDCG':>10}"
-    ]
-    for c in record["candidates"]:
-        if c.get("status") != "ok":
-            lines.append(f"{c['family']:<12} {c.get('status')}: {c.get('error', '')}")
-            continue
-        m, lift = c["at_10"], c["lift_over_popularity"]["ndcg_at_10"]
-        lines.append(
-            f"{c['family']:<12} {m['ndcg']:>8.4f} {m['recall']:>10.4f} {m['precision']:>8.4f} "
-            f"{m['map']:>8.4f} {m['coverage']:>9.1%} "
-            f"{_percent(lift):>10}"
-        )
-    lines.append(f"chosen: {record['chosen']['reason']}")
-    chosen = next(c for c in record["candidates"] if c["family"] == record["chosen"]["family"])
-    if "at_10_known_users" in chosen:
-        lift = chosen["lift_over_popularity_known_users"]
-        lines.append(
-            f"users with a history only: NDCG@10 {chosen['at_10_known_users']['ndcg']:.4f}, "
-            f"lift over popularity {_percent(lift['ndcg_at_10'])} NDCG@10, "
-            f"{_percent(lift['recall_at_10'])} recall@10"
-        )
-    lines.append(f"cold start: {record['cold_start']['note']}")
-    return "\n".join(lines)
+    from rightfit.cli._show import recommend_summary as summary
 
-
-def _percent(value: float | None) -> str:
-    return "-" if value is None else f"{value:+.1%}"
+    return summary(record)
 
 
 def _saved_line(path: Path, seconds: float) -> str:

@@ -162,14 +162,78 @@ def image_summary(record: dict) -> str:
     )
 
 
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.1%}"
+
+
+def recommend_summary(record: dict) -> str:
+    """A recommendation record in a few lines: the protocol in plain words, who was evaluated,
+    every candidate's held-out metrics at 10 for all users beside the users with a history, its
+    lift over popularity with the 95 % interval and verdict, the choice, cold-start users.
+
+    Printed by `rightfit recommend` and by `rightfit info` (without --json). Records of older
+    runs lack the protocol, the intervals or the user groups: those lines are then left out.
+    """
+    from rightfit.report._recommend import protocol_words, user_counts, users_words, verdicts
+
+    candidates = record.get("candidates") or []
+    lines = [f"protocol: {' '.join(protocol_words(record))}"]
+    users = users_words(record)
+    if users:
+        lines.append(f"users: {users}")
+    counts = user_counts(record)
+    has_groups = any("at_10_known_users" in c for c in candidates)
+    lines.append(
+        f"{'candidate':<12} {'NDCG@10':>8} {'recall@10':>10} {'prec@10':>8} {'MAP@10':>8} "
+        f"{'coverage':>9} {'lift NDCG':>10}"
+        + (f" {'hist NDCG':>10} {'hist recall':>11}" if has_groups else "")
+    )
+    for c in candidates:
+        if c.get("status") != "ok":
+            lines.append(f"{c['family']:<12} {c.get('status')}: {c.get('error', '')}")
+            continue
+        m, lift = c["at_10"], (c.get("lift_over_popularity") or {}).get("ndcg_at_10")
+        line = (
+            f"{c['family']:<12} {m['ndcg']:>8.4f} {m['recall']:>10.4f} {m['precision']:>8.4f} "
+            f"{m['map']:>8.4f} {m['coverage']:>9.1%} {_percent(lift):>10}"
+        )
+        if has_groups:
+            known = c.get("at_10_known_users") or {}
+            line += f" {_fmt(known.get('ndcg')):>10} {_fmt(known.get('recall')):>11}"
+        lines.append(line)
+    if has_groups:
+        who = f"the {counts[0]:,} users" if counts else "users"
+        lines.append(f"  (all users; hist: {who} with a history, where candidates differ)")
+    found = [(c["family"], verdicts(c)) for c in candidates if verdicts(c)]
+    if found:
+        lines.append("against popularity (paired bootstrap over users, 95 % interval):")
+        for family, texts in found:
+            lines += [f"  {family:<12} {texts[0]}", *[f"  {'':<12} {t}" for t in texts[1:]]]
+    lines.append(f"chosen: {record['chosen']['reason']}")
+    chosen = next((c for c in candidates if c["family"] == record["chosen"]["family"]), {})
+    if "at_10_known_users" in chosen and "lift_over_popularity_known_users" in chosen:
+        lift = chosen["lift_over_popularity_known_users"]
+        lines.append(
+            f"users with a history only: NDCG@10 {chosen['at_10_known_users']['ndcg']:.4f}, "
+            f"lift over popularity {_percent(lift['ndcg_at_10'])} NDCG@10, "
+            f"{_percent(lift['recall_at_10'])} recall@10"
+        )
+    cold = (record.get("cold_start") or {}).get("note")
+    if cold:
+        lines.append(f"cold start: {cold}")
+    return "\n".join(lines)
+
+
 def record_summary(record: dict) -> str:
     kind = record.get("kind", "tabular")
     if kind == "image":
         return image_summary(record)
-    if kind in ("segmentation", "recommendation"):
-        from rightfit.cli._cmd_segment import recommend_summary, segment_summary
+    if kind == "recommendation":
+        return recommend_summary(record)
+    if kind == "segmentation":
+        from rightfit.cli._cmd_segment import segment_summary
 
-        return segment_summary(record) if kind == "segmentation" else recommend_summary(record)
+        return segment_summary(record)
     from rightfit.advise import excluded_map
     from rightfit.clean import CleaningLog
     from rightfit.profile import Profile

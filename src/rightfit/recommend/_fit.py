@@ -20,6 +20,8 @@ from rightfit.progress import Progress, SilentProgress
 from rightfit.recommend._data import read_interactions
 from rightfit.recommend._evaluate import evaluate_scorer
 from rightfit.recommend._families import FAMILIES, fit_family, popularity_of
+from rightfit.recommend._lift import lift_evidence
+from rightfit.recommend._lift import method as lift_method
 from rightfit.recommend._model import Recommender
 from rightfit.recommend._repeat import event_log
 from rightfit.recommend._split import (
@@ -100,6 +102,11 @@ def _known_user_entry(result: dict, base: dict) -> dict[str, Any]:
     if "at_10_cold_start_users" in result:
         entry["at_10_cold_start_users"] = result["at_10_cold_start_users"]
     return entry
+
+
+def _verdict_text(evidence: dict[str, Any]) -> str:
+    """The chosen family's verdicts for the reason text (none for the baseline itself)."""
+    return "".join(f"; {evidence[k]}" for k in ("verdict", "verdict_known_users") if k in evidence)
 
 
 def _protocol(split, n_known: int, n_cold: int, repeats: bool) -> dict[str, Any]:
@@ -252,16 +259,23 @@ def fit_recommender(
             family, history, popularity, trial.params, seed, n_threads, events=events
         )
         results[family] = {
-            **evaluate_scorer(scorer, users, items, relevant, exclude_seen=not repeats),
+            **evaluate_scorer(
+                scorer, users, items, relevant, exclude_seen=not repeats, per_user=True
+            ),
             "fit_seconds": round(time.monotonic() - start, 3),
         }
         if family != BASELINE and budget.remaining() < 2 * (time.monotonic() - start):
             break
-    lap("evaluate")
     base = results[BASELINE]
     chosen = max(
         (f for f in results), key=lambda f: (best[f].ndcg, f == BASELINE)
     )  # validation decides; the test figures below are reported, never used to choose
+    evidence = {
+        f: lift_evidence(results[f]["per_user_at_10"], base["per_user_at_10"], seed)
+        for f in results
+        if f != BASELINE
+    }
+    lap("evaluate")
     candidates = []
     for family in families:
         entry: dict[str, Any] = {
@@ -281,6 +295,7 @@ def fit_recommender(
                     "recall_at_10": _lift(r["at_10"]["recall"], base["at_10"]["recall"]),
                 },
                 **_known_user_entry(r, base),
+                **evidence.get(family, {}),
                 fit_seconds=r["fit_seconds"],
                 status="ok",
             )
@@ -299,6 +314,7 @@ def fit_recommender(
         f"{chosen}: best validation NDCG@10 ({best[chosen].ndcg:.4f}) on the training users' "
         "latest events; held-out test NDCG@10 "
         f"{results[chosen]['at_10']['ndcg']:.4f} vs popularity {base['at_10']['ndcg']:.4f}"
+        + _verdict_text(evidence.get(chosen, {}))
     )
     progress.note(f"chosen: {reason}")
 
@@ -364,10 +380,12 @@ def fit_recommender(
             "family": chosen,
             "params": best[chosen].to_dict()["params"],
             "reason": reason,
+            **{k: v for k, v in evidence.get(chosen, {}).items() if k.startswith("verdict")},
         },
         "lift_over_popularity": next(
             c["lift_over_popularity"] for c in candidates if c["family"] == chosen
         ),
+        "lift_uncertainty": lift_method(seed),
         "cold_start": {
             "evaluated_users": base["n_users"],
             "cold_start_users": n_cold,

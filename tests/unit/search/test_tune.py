@@ -108,3 +108,64 @@ def test_regression_search_scores_in_the_metric_orientation(metric):
     )
     best = result.leaderboard.best()
     assert 0 < best.score < 0.5
+
+
+def test_a_booster_stopped_by_its_time_limit_makes_the_next_trials_learn_faster(monkeypatch):
+    """Early-stopped boosting that ran out of time before converging (too small a learning rate
+    for the budget) raises the family's learning rate for the portfolio and the sampler."""
+    from rightfit.search import _tune
+    from rightfit.search._cv import CVResult
+
+    X, y, folds = _data()
+    seen = []
+
+    def fake_cv(family, params, X, y, folds, ctx, metric, deadline, fold_estimate):
+        seen.append(params["learning_rate"])
+        oof = np.full((len(y), 2), 0.5)
+        stopped = len(seen) == 1  # only the first trial reaches its time limit
+        extra = {"early_stopping": {"best_rounds": [100], "deadline": stopped}}
+        return CVResult("ok", oof, [0.7], 0.6 - 0.01 * len(seen), 0.01, "", {}, extra)
+
+    monkeypatch.setattr(_tune, "cross_validate", fake_cv)
+    tune(
+        ["lightgbm"],
+        X,
+        y,
+        folds,
+        task="binary",
+        metric="log_loss",
+        budget=Budget(60),
+        max_trials=6,
+    )
+    assert seen[0] == pytest.approx(0.1)  # the portfolio's first entry, as written
+    # after it: the portfolio's slower entries (0.04, 0.05) and every sampled trial learn at
+    # 3 x 0.1 or faster, within the search range
+    assert len(seen) == 6
+    assert all(0.3 - 1e-9 <= lr <= 0.5 for lr in seen[1:])
+
+
+def test_learning_rates_stay_as_sampled_when_no_trial_runs_out_of_time(monkeypatch):
+    from rightfit.search import _tune
+    from rightfit.search._cv import CVResult
+
+    X, y, folds = _data()
+    seen = []
+
+    def fake_cv(family, params, X, y, folds, ctx, metric, deadline, fold_estimate):
+        seen.append(params["learning_rate"])
+        extra = {"early_stopping": {"best_rounds": [100], "deadline": False}}
+        return CVResult("ok", np.full((len(y), 2), 0.5), [0.7], 0.6, 0.01, "", {}, extra)
+
+    monkeypatch.setattr(_tune, "cross_validate", fake_cv)
+    tune(
+        ["lightgbm"],
+        X,
+        y,
+        folds,
+        task="binary",
+        metric="log_loss",
+        budget=Budget(60),
+        max_trials=8,
+    )
+    assert seen[:2] == [pytest.approx(0.1), pytest.approx(0.04)]
+    assert min(seen) < 0.3
