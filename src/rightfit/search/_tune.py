@@ -248,7 +248,17 @@ def tune(
             extra=result.extra,
         )
         trials.append(trial)
-        _raise_learning_rate(state, params, result)
+        if _raise_learning_rate(state, params, result):
+            # Needing many rounds is a property of the data, not of one library: the other
+            # early-stopped families start from the faster rate too.
+            for other in states.values():
+                if get_spec(other.name).early_stopping is not None:
+                    other.lr_floor = max(other.lr_floor, state.lr_floor)
+            if progress is not None:
+                progress.note(
+                    f"{state.name} trial {number} reached its time limit still improving: "
+                    f"boosting trials from now on learn at rate >= {state.lr_floor:.2g}"
+                )
         if result.status == "ok":
             state.study.tell(otrial, result.loss)
             state.best_loss = min(state.best_loss, result.loss)
@@ -367,11 +377,12 @@ def tune(
     return SearchResult(leaderboard, oof, stop_reason, time.monotonic() - start, models)
 
 
-def _raise_learning_rate(state: _FamilyState, params: dict, result: CVResult) -> None:
-    """After an early-stopped trial that its time limit stopped, raise the family's floor."""
+def _raise_learning_rate(state: _FamilyState, params: dict, result: CVResult) -> bool:
+    """After an early-stopped trial that its time limit stopped, raise the family's floor;
+    True when it rose."""
     stopped = (result.extra or {}).get("early_stopping", {}).get("deadline", False)
     if stopped and "learning_rate" in params:
-        faster = min(MAX_LEARNING_RATE, LR_ESCALATION * float(params["learning_rate"]))
+        faster = round(min(MAX_LEARNING_RATE, LR_ESCALATION * float(params["learning_rate"])), 4)
         if faster > state.lr_floor:
             state.lr_floor = faster
             logger.info(
@@ -380,6 +391,8 @@ def _raise_learning_rate(state: _FamilyState, params: dict, result: CVResult) ->
                 state.name,
                 faster,
             )
+            return True
+    return False
 
 
 def _at_least(params: dict, lr_floor: float) -> dict:

@@ -169,3 +169,30 @@ def test_learning_rates_stay_as_sampled_when_no_trial_runs_out_of_time(monkeypat
     )
     assert seen[:2] == [pytest.approx(0.1), pytest.approx(0.04)]
     assert min(seen) < 0.3
+
+
+def test_the_faster_rate_carries_over_to_the_other_boosting_family(monkeypatch):
+    from rightfit.search import _tune
+    from rightfit.search._cv import CVResult
+
+    X, y, folds = _data()
+    seen = []
+
+    def fake_cv(family, params, X, y, folds, ctx, metric, deadline, fold_estimate):
+        seen.append((family, params.get("learning_rate")))
+        extra = {"early_stopping": {"best_rounds": [100], "deadline": len(seen) == 1}}
+        return CVResult("ok", np.full((len(y), 2), 0.5), [0.7], 0.6, 0.01, "", {}, extra)
+
+    monkeypatch.setattr(_tune, "cross_validate", fake_cv)
+    tune(
+        ["lightgbm", "linear", "xgboost"],
+        X,
+        y,
+        folds,
+        task="binary",
+        metric="log_loss",
+        budget=Budget(60),
+        max_trials=3,
+    )
+    assert [f for f, _ in seen] == ["lightgbm", "linear", "xgboost"]
+    assert seen[2][1] == pytest.approx(0.3)  # xgboost's first default (0.1), raised
