@@ -159,15 +159,19 @@ def _reason_for(name: str, facts: DataFacts) -> str:
         if facts.task == "regression":
             why = why.replace("baseline;", "baseline (ridge regression);")
         return f"{why}; {cost}"
-    if name in ("lightgbm", "xgboost"):
+    if name in ("lightgbm", "xgboost", "catboost"):
         parts = [
-            "boosted trees are usually the most accurate on tables"
-            if name == "lightgbm"
-            else "a second boosting implementation with different regularisation, for diversity"
+            {
+                "lightgbm": "boosted trees are usually the most accurate on tables",
+                "xgboost": "a second boosting implementation with different regularisation, "
+                "for diversity",
+                "catboost": "symmetric boosted trees with ordered target statistics for "
+                "categoricals: often the best on small and medium tables with categories",
+            }[name]
         ]
         if facts.missing_share > 0:
             parts.append(f"they handle the {facts.missing_share:.1%} missing cells natively")
-        if facts.max_cardinality > 50:
+        if facts.max_cardinality > 50 and name != "catboost":
             parts.append(
                 f"native categorical splits cope with {facts.max_cardinality:,} levels "
                 f"in {facts.max_cardinality_column!r}"

@@ -55,6 +55,7 @@ def _remedies(verdict: str, family: str, param: str | None, facts: dict) -> list
         out = {
             "lightgbm": "lower num_leaves, raise min_child_samples, subsample rows/columns",
             "xgboost": "lower max_depth, raise min_child_weight and lambda, subsample",
+            "catboost": "lower depth, raise l2_leaf_reg",
             "random_forest": "raise min_samples_leaf or cap max_depth",
             "extra_trees": "raise min_samples_leaf or cap max_depth",
             "linear": "lower C (stronger regularisation) or drop noisy one-hot columns",

@@ -168,5 +168,6 @@ def _requirements() -> list[str]:
         "skops": "skops",
         "lightgbm": "lightgbm",
         "xgboost": "xgboost",
+        "catboost": "catboost",
     }
     return [f"{names[key]}=={versions[key]}" for key in names if key in versions]

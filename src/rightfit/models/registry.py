@@ -5,6 +5,7 @@ from __future__ import annotations
 from rightfit.errors import ConfigError, did_you_mean
 from rightfit.models._spec import ModelSpec
 from rightfit.models.boosting import LIGHTGBM, XGBOOST
+from rightfit.models.catboost_trees import CATBOOST
 from rightfit.models.forests import EXTRA_TREES, RANDOM_FOREST
 from rightfit.models.keras_tabular import KERAS_MLP
 from rightfit.models.keras_text import KERAS_TEXT
@@ -27,6 +28,7 @@ for _spec in (
     EXTRA_TREES,
     LIGHTGBM,
     XGBOOST,
+    CATBOOST,
     KNN,
     SVM,
     TEXT_TFIDF,

@@ -18,8 +18,10 @@ REFIT_SAFETY = 1.15
 # Families an ensemble is likely to draw on, and how far behind the leader they may be.
 ENSEMBLE_FAMILIES = 3
 MEMBER_GAP = 0.02
-# A slow-to-predict ensemble member (neural, forest, k-NN, SVM) must lower the out-of-fold loss
-# by this share to stay.
+# An ensemble member must lower the out-of-fold loss by this share to stay: every member adds
+# its own call to each prediction (a booster ~0.1-0.3 ms per request), and a gain below this is
+# well inside the CV noise. Slow-to-predict members (neural, forest, k-NN, SVM) need more.
+MEMBER_GAIN = 0.0005
 SLOW_MEMBER_GAIN = 0.002
 
 
@@ -70,7 +72,7 @@ def choose_final(
         return [best], [1.0], info
     members = [trials[n] for n in choice.members]
     weights = list(choice.weights)
-    members, weights = _drop_costly_members(
+    members, weights = _drop_idle_members(
         members, weights, search, y_train, metric, covered, board.greater_is_better
     )
     n_folds = len(split.folds)
@@ -121,23 +123,27 @@ def _costly(family: str) -> bool:
     return spec.neural or spec.slow_predict
 
 
-def _drop_costly_members(members, weights, search, y, metric, covered, greater):
-    """Slow members stay in an ensemble only when they lower the CV loss by a margin. Neural
-    members predict 10-100x slower than boosted trees (a TensorFlow call per request, ~40 ms
-    against ~0.2 ms); a 200-tree forest adds 0.5-1 ms to every single-row request and most of
-    the bundle's size, often for a gain well inside the CV noise."""
+def _drop_idle_members(members, weights, search, y, metric, covered, greater):
+    """Members stay in an ensemble only when they lower the CV loss by a margin: MEMBER_GAIN,
+    or SLOW_MEMBER_GAIN for slow ones. Neural members predict 10-100x slower than boosted trees
+    (a TensorFlow call per request, ~40 ms against ~0.2 ms); a 200-tree forest adds 0.5-1 ms to
+    every single-row request and most of the bundle's size. Each round removes the member whose
+    removal costs least against its margin (slow ones first), until every one earns its place."""
     members, weights = list(members), list(weights)
     while len(members) > 1:
-        slow = [i for i, t in enumerate(members) if _costly(t.family)]
-        if not slow:
-            break
-        i = min(slow, key=lambda j: weights[j])
         full = _oof_loss(members, weights, search, y, metric, covered, greater)
-        rest_m, rest_w = members[:i] + members[i + 1 :], weights[:i] + weights[i + 1 :]
-        without = _oof_loss(rest_m, rest_w, search, y, metric, covered, greater)
-        if without - full > SLOW_MEMBER_GAIN * max(abs(full), 1e-12):
+        scale = max(abs(full), 1e-12)
+        candidates = []
+        for i, trial in enumerate(members):
+            rest_m, rest_w = members[:i] + members[i + 1 :], weights[:i] + weights[i + 1 :]
+            gain = _oof_loss(rest_m, rest_w, search, y, metric, covered, greater) - full
+            margin = SLOW_MEMBER_GAIN if _costly(trial.family) else MEMBER_GAIN
+            if gain <= margin * scale:
+                candidates.append((not _costly(trial.family), gain / scale - margin, i))
+        if not candidates:
             break
-        members, weights = rest_m, rest_w
+        i = min(candidates)[2]
+        members, weights = members[:i] + members[i + 1 :], weights[:i] + weights[i + 1 :]
     return members, weights
 
 

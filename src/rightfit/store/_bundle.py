@@ -39,6 +39,7 @@ _DISTRIBUTIONS = {
     "sklearn": ("scikit-learn",),
     "lightgbm": ("lightgbm",),
     "xgboost": ("xgboost", "xgboost-cpu"),
+    "catboost": ("catboost",),
     "skops": ("skops",),
 }
 _REFIT = "Re-run `rightfit fit` to write a new bundle."
@@ -261,7 +262,7 @@ def read_record(path: str | os.PathLike) -> dict:
 def _warn_version_drift(record: dict, path: Path) -> None:
     saved = record.get("versions") or {}
     current = library_versions()
-    for key in ("sklearn", "lightgbm", "xgboost", "numpy"):
+    for key in ("sklearn", "lightgbm", "xgboost", "catboost", "numpy"):
         if key in saved and key in current and saved[key] != current[key]:
             logger.warning(
                 "bundle %s was saved with %s %s and is loaded with %s; predictions may differ. "
