@@ -42,6 +42,10 @@ HOPELESS_GAP = 0.10
 # trials learn at least this many times faster, up to the top of the search range.
 LR_ESCALATION = 3.0
 MAX_LEARNING_RATE = 0.5
+# Cap of an early-stopped boosting trial: this many times its estimate, or this share of the
+# search (1 / GRACEFUL_SHARE), whichever is longer; other trials get 3 x and a sixth.
+GRACEFUL_CAP = 1.5
+GRACEFUL_SHARE = 8
 
 
 @dataclass
@@ -323,15 +327,18 @@ def tune(
                 state.skips = 0
             # Cost models can be far off (deep trees on noisy data): cap each trial at a few
             # times its estimate, or a sixth of the search, so one trial cannot eat the budget.
+            # An early-stopped booster that reaches its cap keeps its best round so far (a valid
+            # model, so even the first trial can be capped), and a slow-converging one raises
+            # the learning rate of the next trials: it is capped tighter (CatBoost on california
+            # housing took 30 s of a 36 s search with the looser cap).
+            graceful = get_spec(state.name).early_stopping is not None
+            factor, share = (GRACEFUL_CAP, GRACEFUL_SHARE) if graceful else (3.0, 6)
             estimate = _estimate(state, params, fold_ctx, n_folds, machine_factor())
             now = time.monotonic()
             trial_deadline = min(
-                deadline, now + max(3.0 * estimate, (hard_deadline - start) / 6, 2.0)
+                deadline, now + max(factor * estimate, (hard_deadline - start) / share, 2.0)
             )
             fold_estimate = 0.5 * estimate / max(n_folds, 1)  # half: estimates are rough
-            # An early-stopped booster that reaches its deadline keeps its best round so far: a
-            # valid model, so even the first trial can be capped.
-            graceful = get_spec(state.name).early_stopping is not None
             if not any(t.ok for t in trials) and not graceful:
                 # Until something has finished, nothing is capped, and the first trial may use
                 # the time kept for refits: a run must deliver a model.
