@@ -110,68 +110,10 @@ def test_regression_search_scores_in_the_metric_orientation(metric):
     assert 0 < best.score < 0.5
 
 
-def test_a_booster_stopped_by_its_time_limit_makes_the_next_trials_learn_faster(monkeypatch):
-    """Early-stopped boosting that ran out of time before converging (too small a learning rate
-    for the budget) raises the family's learning rate for the portfolio and the sampler."""
-    from rightfit.search import _tune
-    from rightfit.search._cv import CVResult
-
-    X, y, folds = _data()
-    seen = []
-
-    def fake_cv(family, params, X, y, folds, ctx, metric, deadline, fold_estimate):
-        seen.append(params["learning_rate"])
-        oof = np.full((len(y), 2), 0.5)
-        stopped = len(seen) == 1  # only the first trial reaches its time limit
-        extra = {"early_stopping": {"best_rounds": [100], "deadline": stopped}}
-        return CVResult("ok", oof, [0.7], 0.6 - 0.01 * len(seen), 0.01, "", {}, extra)
-
-    monkeypatch.setattr(_tune, "cross_validate", fake_cv)
-    tune(
-        ["lightgbm"],
-        X,
-        y,
-        folds,
-        task="binary",
-        metric="log_loss",
-        budget=Budget(60),
-        max_trials=6,
-    )
-    assert seen[0] == pytest.approx(0.1)  # the portfolio's first entry, as written
-    # after it: the portfolio's slower entries (0.04, 0.05) and every sampled trial learn at
-    # 3 x 0.1 or faster, within the search range
-    assert len(seen) == 6
-    assert all(0.3 - 1e-9 <= lr <= 0.5 for lr in seen[1:])
-
-
-def test_learning_rates_stay_as_sampled_when_no_trial_runs_out_of_time(monkeypatch):
-    from rightfit.search import _tune
-    from rightfit.search._cv import CVResult
-
-    X, y, folds = _data()
-    seen = []
-
-    def fake_cv(family, params, X, y, folds, ctx, metric, deadline, fold_estimate):
-        seen.append(params["learning_rate"])
-        extra = {"early_stopping": {"best_rounds": [100], "deadline": False}}
-        return CVResult("ok", np.full((len(y), 2), 0.5), [0.7], 0.6, 0.01, "", {}, extra)
-
-    monkeypatch.setattr(_tune, "cross_validate", fake_cv)
-    tune(
-        ["lightgbm"],
-        X,
-        y,
-        folds,
-        task="binary",
-        metric="log_loss",
-        budget=Budget(60),
-        max_trials=8,
-    )
-    assert seen[:2] == [pytest.approx(0.1), pytest.approx(0.04)]
-    assert min(seen) < 0.3
-
-
-def test_the_faster_rate_carries_over_to_the_other_boosting_family(monkeypatch):
+def _scripted_search(monkeypatch, families, max_trials, stopped_trials):
+    """Run ``tune`` with cross-validation replaced by a script: trial n (1-based) reports that
+    its time limit stopped it when n is in ``stopped_trials``. Returns (family, learning rate)
+    of every trial, in order."""
     from rightfit.search import _tune
     from rightfit.search._cv import CVResult
 
@@ -180,19 +122,42 @@ def test_the_faster_rate_carries_over_to_the_other_boosting_family(monkeypatch):
 
     def fake_cv(family, params, X, y, folds, ctx, metric, deadline, fold_estimate):
         seen.append((family, params.get("learning_rate")))
-        extra = {"early_stopping": {"best_rounds": [100], "deadline": len(seen) == 1}}
-        return CVResult("ok", np.full((len(y), 2), 0.5), [0.7], 0.6, 0.01, "", {}, extra)
+        extra = {"early_stopping": {"best_rounds": [100], "deadline": len(seen) in stopped_trials}}
+        loss = 0.6 - 0.01 * len(seen)
+        return CVResult("ok", np.full((len(y), 2), 0.5), [0.7], loss, 0.01, "", {}, extra)
 
     monkeypatch.setattr(_tune, "cross_validate", fake_cv)
     tune(
-        ["lightgbm", "linear", "xgboost"],
+        families,
         X,
         y,
         folds,
         task="binary",
         metric="log_loss",
         budget=Budget(60),
-        max_trials=3,
+        max_trials=max_trials,
     )
+    return seen
+
+
+def test_a_booster_stopped_by_its_time_limit_makes_the_next_trials_learn_faster(monkeypatch):
+    """Early-stopped boosting that ran out of time before converging (too small a learning rate
+    for the budget) raises the family's learning rate for the portfolio and the sampler."""
+    rates = [lr for _, lr in _scripted_search(monkeypatch, ["lightgbm"], 6, {1})]
+    assert rates[0] == pytest.approx(0.1)  # the portfolio's first entry, as written
+    # after it: the portfolio's slower entries (0.04, 0.05) and every sampled trial learn at
+    # 3 x 0.1 or faster, within the search range
+    assert len(rates) == 6
+    assert all(0.3 - 1e-9 <= lr <= 0.5 for lr in rates[1:])
+
+
+def test_learning_rates_stay_as_sampled_when_no_trial_runs_out_of_time(monkeypatch):
+    rates = [lr for _, lr in _scripted_search(monkeypatch, ["lightgbm"], 8, set())]
+    assert rates[:2] == [pytest.approx(0.1), pytest.approx(0.04)]
+    assert min(rates) < 0.3
+
+
+def test_the_faster_rate_carries_over_to_the_other_boosting_family(monkeypatch):
+    seen = _scripted_search(monkeypatch, ["lightgbm", "linear", "xgboost"], 3, {1})
     assert [f for f, _ in seen] == ["lightgbm", "linear", "xgboost"]
     assert seen[2][1] == pytest.approx(0.3)  # xgboost's first default (0.1), raised
