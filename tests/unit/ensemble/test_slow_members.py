@@ -43,7 +43,7 @@ def test_a_forest_that_clearly_helps_stays():
 
 
 def test_a_booster_that_barely_helps_is_dropped_too():
-    members, weights, search, y = _members(forest_noise=0.5)
+    members, _, search, y = _members(forest_noise=0.5)
     members[1] = _trial(1, "xgboost")
     search.oof[1] = search.oof[0] + 1e-4
     kept, kept_weights = _drop_idle_members(
