@@ -105,6 +105,8 @@ class _CatBoostBase(BaseEstimator):
         """Fit on the preprocessed matrix; with ``eval_set=[(X_val, y_val)]`` and
         ``early_stopping_rounds``, stop on the validation rows and keep the best round
         (a deadline then ends the fit gracefully; see ``stopped_by_deadline_``)."""
+        from catboost import Pool
+
         y = np.asarray(y)
         n_classes = None
         if isinstance(self, ClassifierMixin):
@@ -124,8 +126,6 @@ class _CatBoostBase(BaseEstimator):
         )
         stop = _Deadline(self.deadline, graceful=eval_set is not None)
         fit_args = {"callbacks": [stop]}
-        from catboost import Pool
-
         if eval_set is not None:
             X_val, y_val = eval_set[0]
             fit_args.update(
