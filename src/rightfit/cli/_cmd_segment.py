@@ -9,6 +9,7 @@ import typer
 
 from rightfit.cli._app import PROCESS_START, app, friendly
 from rightfit.cli._commands import _check_out, _progress
+from rightfit.cli._show import recommend_summary
 
 logger = logging.getLogger(__name__)
 
@@ -41,17 +42,6 @@ def segment_summary(record: dict) -> str:
     ]
     lines += [f"  {p['sentence']}" for p in record["profiles"]]
     return "\n".join(lines)
-
-
-def recommend_summary(record: dict) -> str:
-    """A recommendation record in a few lines (printed by `rightfit recommend`).
-
-    The text lives in ``rightfit.cli._show`` beside the other record views, so `rightfit info`
-    and `rightfit recommend` print the same summary.
-    """
-    from rightfit.cli._show import recommend_summary as summary
-
-    return summary(record)
 
 
 def _saved_line(path: Path, seconds: float) -> str:

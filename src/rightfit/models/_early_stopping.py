@@ -36,6 +36,13 @@ def expected_rounds(learning_rate: float) -> int:
     return int(min(MAX_ROUNDS, 15.0 / max(learning_rate, 1e-4) + patience(learning_rate)))
 
 
+def boosting_rounds(params: dict) -> int:
+    """Boosting rounds: as given (a refit of a cross-validated trial), else the a-priori count
+    an early-stopped fit at this learning rate runs."""
+    rounds = params.get("n_estimators")
+    return int(rounds) if rounds else expected_rounds(params["learning_rate"])
+
+
 def refit_rounds(best_rounds: list[int], n_fit_rows: float, n_refit_rows: float) -> int:
     """Rounds for a refit on more rows: the folds' mean best round, scaled by the square root
     of the row ratio (more data supports more rounds before overfitting)."""

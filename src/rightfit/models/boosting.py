@@ -7,7 +7,7 @@ from sklearn.pipeline import Pipeline
 from rightfit.models._deadline import lightgbm_deadline, xgboost_deadline
 from rightfit.models._early_stopping import (
     LightGBMDeadline,
-    expected_rounds,
+    boosting_rounds,
     patience,
     xgboost_deadline_stop,
 )
@@ -20,7 +20,7 @@ def _build_lightgbm(params: dict, ctx: FitContext) -> Pipeline:
 
     cls = lightgbm.LGBMRegressor if ctx.task == "regression" else lightgbm.LGBMClassifier
     model = cls(
-        n_estimators=_rounds(params),
+        n_estimators=boosting_rounds(params),
         learning_rate=params["learning_rate"],
         num_leaves=params["num_leaves"],
         min_child_samples=params["min_child_samples"],
@@ -38,13 +38,6 @@ def _build_lightgbm(params: dict, ctx: FitContext) -> Pipeline:
         verbose=-1,
     )
     return Pipeline([("prep", tree_preprocessor(ctx.n_rows)), ("model", model)])
-
-
-def _rounds(params: dict) -> int:
-    """Boosting rounds: as given (a refit of a cross-validated trial), else the a-priori count
-    an early-stopped fit at this learning rate runs."""
-    rounds = params.get("n_estimators")
-    return int(rounds) if rounds else expected_rounds(params["learning_rate"])
 
 
 # Rounds are not sampled: cross-validation stops each fold early and the trial records them.
@@ -173,7 +166,7 @@ def _build_xgboost(params: dict, ctx: FitContext) -> Pipeline:
 
     cls = xgboost.XGBRegressor if ctx.task == "regression" else xgboost.XGBClassifier
     model = cls(
-        n_estimators=_rounds(params),
+        n_estimators=boosting_rounds(params),
         learning_rate=params["learning_rate"],
         max_depth=params["max_depth"],
         min_child_weight=params["min_child_weight"],
@@ -249,7 +242,7 @@ LIGHTGBM = ModelSpec(
     cost=lambda params, ctx: (
         0.05
         + 4e-9
-        * _rounds(params)
+        * boosting_rounds(params)
         * ctx.n_outputs
         * ctx.n_rows
         * max(ctx.n_features, 1)
@@ -272,7 +265,7 @@ XGBOOST = ModelSpec(
     cost=lambda params, ctx: (
         0.1
         + 2e-9
-        * _rounds(params)
+        * boosting_rounds(params)
         * ctx.n_outputs
         * ctx.n_rows
         * max(ctx.n_features, 1)

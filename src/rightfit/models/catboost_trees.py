@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
 from rightfit.models._deadline import TrialTimeout
-from rightfit.models._early_stopping import expected_rounds, patience
+from rightfit.models._early_stopping import boosting_rounds, patience
 from rightfit.models._spec import FitContext, ModelSpec
 from rightfit.models.preprocess import tree_preprocessor
 
@@ -217,17 +217,12 @@ def _model_bytes(model) -> bytes:
         os.unlink(path)
 
 
-def _rounds(params: dict) -> int:
-    rounds = params.get("n_estimators")
-    return int(rounds) if rounds else expected_rounds(params["learning_rate"])
-
-
 def _build_catboost(params: dict, ctx: FitContext):
     from sklearn.pipeline import Pipeline
 
     cls = CatBoostRegressorModel if ctx.task == "regression" else CatBoostClassifierModel
     model = cls(
-        n_estimators=_rounds(params),
+        n_estimators=boosting_rounds(params),
         learning_rate=params["learning_rate"],
         depth=params["depth"],
         l2_leaf_reg=params["l2_leaf_reg"],
@@ -288,7 +283,7 @@ CATBOOST = ModelSpec(
     cost=lambda params, ctx: (
         0.3
         + 5e-8
-        * _rounds(params)
+        * boosting_rounds(params)
         * ctx.n_outputs
         * ctx.n_rows
         * max(ctx.n_features, 1) ** 0.5

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from rightfit.cli import app
 from rightfit.cli._cmd_segment import recommend_summary as printed_by_recommend
 from rightfit.cli._show import recommend_summary, record_summary
-from rightfit.recommend import fit_recommender
 from rightfit.report import _recommend as section
 from rightfit.report import render_report
 
@@ -21,16 +20,9 @@ pytestmark = pytest.mark.slow
 NEW_KEYS = ("lift_ci", "lift_ci_known_users", "verdict", "verdict_known_users")
 
 
-@pytest.fixture(scope="module")
-def model(interactions):
-    return fit_recommender(
-        interactions,
-        user="customer",
-        item="product",
-        strength="quantity",
-        models="item_knn,als",
-        time_budget=6,
-    )
+@pytest.fixture
+def model(planted_model):
+    return planted_model
 
 
 def _candidate(record: dict, family: str) -> dict:

@@ -15,16 +15,9 @@ from rightfit.recommend import Recommender, fit_recommender
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def model(interactions) -> Recommender:
-    return fit_recommender(
-        interactions,
-        user="customer",
-        item="product",
-        strength="quantity",
-        models="item_knn,als",
-        time_budget=8,
-    )
+@pytest.fixture
+def model(planted_model) -> Recommender:
+    return planted_model
 
 
 def test_beats_popularity_clearly_on_held_out_interactions(model):
