@@ -63,13 +63,6 @@ def predict(
         keep_inputs = False
     else:
         score, keep_inputs = model.predict_frame, not only_predictions
-    if kind == "tabular":
-        # A file is a batch job: score it on every core. Bundles are saved single-threaded,
-        # which is faster for the few rows of a served request.
-        from rightfit.models import set_threads
-        from rightfit.pipeline._prepare import default_jobs
-
-        set_threads(model.predictor.estimator, default_jobs())
     schema = getattr(model, "schema", None)
     summary = score_file(
         score,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+
+import joblib
 import numpy as np
 from sklearn.base import BaseEstimator
+from sklearn.pipeline import Pipeline
 
 from rightfit.errors import NotFittedError
 from rightfit.models import predict_output
@@ -33,12 +37,18 @@ class WeightedEnsemble(BaseEstimator):
         self._set_fitted()
         return self
 
+    def __getstate__(self) -> dict:
+        state = dict(super().__getstate__())
+        state.pop("_shared", None)  # a cache of the members' structure, rebuilt on first use
+        return state
+
     @classmethod
     def from_fitted(cls, estimators, weights, task, n_classes) -> WeightedEnsemble:
         """Wrap members that were already fitted (each with its own fit parameters)."""
         return cls(list(estimators), list(weights), task, n_classes)._set_fitted()
 
     def _set_fitted(self):
+        self.__dict__.pop("_shared", None)
         self.classes_ = np.arange(self.n_classes) if self.task != "regression" else None
         self.is_fitted_ = True
         return self
@@ -58,9 +68,18 @@ class WeightedEnsemble(BaseEstimator):
     def _average(self, X) -> np.ndarray:
         if not getattr(self, "is_fitted_", False):
             raise NotFittedError("This WeightedEnsemble is not fitted yet; call fit first.")
-        total = None
-        for estimator, weight in zip(self._members(), self.weights, strict=True):
-            out = weight * predict_output(estimator, X, self.task, self.n_classes)
+        shared = self.__dict__.get("_shared")
+        if shared is None:
+            shared = self.__dict__["_shared"] = _share_preprocessing(self._members())
+        total, inputs = None, {}
+        for (key, preprocessor, rest), weight in zip(shared, self.weights, strict=True):
+            if preprocessor is None:
+                features = X
+            else:
+                if key not in inputs:
+                    inputs[key] = preprocessor.transform(X)
+                features = inputs[key]
+            out = weight * predict_output(rest, features, self.task, self.n_classes)
             total = out if total is None else total + out
         return total
 
@@ -72,3 +91,29 @@ class WeightedEnsemble(BaseEstimator):
     def predict(self, X) -> np.ndarray:
         out = self._average(X)
         return out if self.task == "regression" else out.argmax(axis=1)
+
+
+def _share_preprocessing(members: list) -> list[tuple]:
+    """Per member, (key, preprocessor, rest): members whose fitted preprocessing is identical
+    (the same class and fitted state, e.g. LightGBM and XGBoost both on the tree encoding) get
+    the same key, so a batch is encoded once for all of them. ``rest`` predicts from the
+    preprocessed features; a member of another shape keeps (None, None, member).
+    """
+    out = []
+    for index, member in enumerate(members):
+        inner = getattr(member, "regressor_", None)  # TransformedTargetRegressor (log target)
+        pipeline = member if inner is None else inner
+        if not isinstance(pipeline, Pipeline) or len(pipeline.steps) < 2:
+            out.append((None, None, member))
+            continue
+        preprocessor = pipeline.steps[0][1]
+        try:
+            key = joblib.hash(preprocessor)  # hashes the fitted state; never unpickles
+        except Exception:  # an object joblib cannot hash: encode for this member alone
+            key = f"member {index}"
+        rest = pipeline[1:]  # the same fitted steps, after the preprocessing
+        if inner is not None:
+            rest, wrapper = copy.copy(member), rest
+            rest.regressor_ = wrapper  # the wrapper's inverse transform, on the rest only
+        out.append((key, preprocessor, rest))
+    return out

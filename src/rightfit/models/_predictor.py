@@ -12,6 +12,7 @@ from rightfit.data import Schema, prepare_features
 from rightfit.errors import DataError, NotFittedError
 from rightfit.models._fast import MAX_ROWS, FallBack, NotCompilable, compile_fast_path
 from rightfit.models._output import predict_output
+from rightfit.models._serving import batch_threads
 
 logger = logging.getLogger(__name__)
 _COMPILING = threading.Lock()  # module level: a lock attribute would stop deepcopy and pickle
@@ -112,7 +113,8 @@ class TabularPredictor:
         last = getattr(self, "_last_batch", None)
         if last is not None and last[0].shape == features.shape and last[0].equals(features):
             return last[1].copy()
-        out = predict_output(self.estimator, features, self.task, n_classes)
+        with batch_threads(self.estimator, len(features)):
+            out = predict_output(self.estimator, features, self.task, n_classes)
         if len(features) <= MEMO_ROWS:
             # A private copy: the prepared frame may share memory with the caller's, which
             # the caller can change in place before the next call.

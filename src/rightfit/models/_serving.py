@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import FeatureUnion, Pipeline
 
@@ -42,3 +47,39 @@ def set_threads(estimator, n_jobs: int):
         if inner is not None and "n_jobs" in inner.get_params(deep=False):
             inner.set_params(n_jobs=n_jobs)
     return estimator
+
+
+# From this many rows a batch repays each booster's or forest's thread pool: on two cores,
+# 10,788 diamonds rows scored 1.7x faster and 6,513 adult rows 1.3x; a served request (a few
+# rows) is faster on one thread, which is how bundles are saved.
+THREADED_BATCH_ROWS = 2_000
+_THREADS_LOCK = threading.Lock()  # two large batches must not reset each other's threads
+
+
+def available_cores() -> int:
+    """All cores this process may use (up to 8), or ``RIGHTFIT_N_JOBS`` when set (e.g. when
+    runs share a machine)."""
+    configured = os.environ.get("RIGHTFIT_N_JOBS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
+
+
+@contextmanager
+def batch_threads(estimator, n_rows: int) -> Iterator[None]:
+    """Score a batch of ``n_rows`` on every core when it is large enough to gain from it, then
+    put the single-threaded serving setting back."""
+    cores = available_cores()
+    if n_rows < THREADED_BATCH_ROWS or cores == 1:
+        yield
+        return
+    with _THREADS_LOCK:
+        set_threads(estimator, cores)
+        try:
+            yield
+        finally:
+            set_threads(estimator, 1)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -17,6 +16,7 @@ from rightfit.data import Schema, Table, infer_schema, prepare_features, read_ta
 from rightfit.data._convert import flag
 from rightfit.errors import ConfigError, DataError, TargetError, did_you_mean
 from rightfit.models import column_counts, parse_models
+from rightfit.models._serving import available_cores
 from rightfit.models._spec import text_column_count
 from rightfit.profile import Profile, profile_table
 from rightfit.progress import Progress
@@ -52,10 +52,7 @@ class Prepared:
 
 def default_jobs() -> int:
     """All cores (up to 8), or ``RIGHTFIT_N_JOBS`` when set (e.g. when runs share a machine)."""
-    configured = os.environ.get("RIGHTFIT_N_JOBS", "").strip()
-    if configured.isdigit() and int(configured) > 0:
-        return int(configured)
-    return max(1, min(os.cpu_count() or 1, 8))
+    return available_cores()
 
 
 def _check_column(frame: pd.DataFrame, name: str | None, option: str) -> None:

@@ -415,3 +415,26 @@ def test_a_large_batch_scored_twice_evaluates_the_models_once_and_sees_changes()
     changed = model.predict_proba(X)
     assert len(calls) == 2
     assert changed[0, 1] != first[0, 1]
+
+
+def test_a_large_batch_is_scored_on_every_core_with_the_same_outputs(tables, monkeypatch):
+    from lightgbm import LGBMClassifier
+
+    from rightfit.models._serving import THREADED_BATCH_ROWS
+
+    frame, schema = tables["binary"]
+    predictor = TabularPredictor(fit_member(frame, schema, "lightgbm"), schema)
+    rows = frame.drop(columns="label").sample(THREADED_BATCH_ROWS, replace=True, random_state=0)
+    expected = sklearn_output(predictor, rows)  # on the bundle's one thread
+    seen = []
+    original = LGBMClassifier.predict_proba
+
+    def spy(self, X, *args, **kwargs):
+        seen.append(self.get_params()["n_jobs"])
+        return original(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(LGBMClassifier, "predict_proba", spy)
+    monkeypatch.setenv("RIGHTFIT_N_JOBS", "2")
+    np.testing.assert_allclose(predictor.output(rows), expected, rtol=1e-12)
+    predictor.output(rows.head(100))
+    assert seen == [2, 1]  # the large batch on both cores, then served rows on one again
