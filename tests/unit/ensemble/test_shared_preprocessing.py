@@ -7,11 +7,11 @@ import pickle
 import numpy as np
 import pytest
 from sklearn.compose import ColumnTransformer
+from tests.unit.models.test_fastpath import fit_member, raw_table
 
 from rightfit.data import infer_schema, prepare_features
 from rightfit.ensemble import WeightedEnsemble
 from rightfit.models import predict_output
-from tests.unit.models.test_fastpath import fit_member, raw_table
 
 
 def _member_by_member(ensemble, X):

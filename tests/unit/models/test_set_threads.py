@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 import pandas as pd
 from lightgbm import LGBMClassifier
@@ -38,7 +40,7 @@ def test_threads_go_to_the_model_not_to_the_column_transformer():
 class _ThreadSpy(LGBMClassifier):
     """Records the thread count each prediction ran with."""
 
-    seen: list = []
+    seen: ClassVar[list] = []
 
     def predict_proba(self, X, *args, **kwargs):
         _ThreadSpy.seen.append(self.get_params()["n_jobs"])
