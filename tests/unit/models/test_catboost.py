@@ -122,3 +122,23 @@ def test_fit_writes_no_catboost_info_folder_and_the_bundle_round_trips(tmp_path,
     np.testing.assert_allclose(
         again.predict_proba(frame.head(50)), model.predict_proba(frame.head(50)), rtol=1e-9
     )
+
+
+def test_many_categoricals_start_with_single_column_statistics_and_cost_less():
+    from rightfit.models import get_spec
+    from rightfit.models.catboost_trees import MANY_CATEGORICALS
+
+    spec = get_spec("catboost")
+    few, many = (_ctx("binary", 5000, n_categorical=n) for n in (2, MANY_CATEGORICALS + 30))
+    assert all("max_ctr_complexity" not in p for p in spec.portfolio(few))  # CatBoost's default
+    first = spec.portfolio(many)[0]
+    assert first["max_ctr_complexity"] == 1
+    assert spec.cost(first, many) < spec.cost({**first, "max_ctr_complexity": 4}, many) / 2
+
+    # the setting reaches CatBoost, and survives the bundle's state
+    X, y = _table(300)
+    matrix = np.column_stack([X["x"], pd.factorize(X["city"])[0].astype(float)])
+    model = CatBoostClassifierModel(n_estimators=20, cat_features=(1,), max_ctr_complexity=1)
+    model.fit(matrix, y)
+    assert model._model.get_params()["max_ctr_complexity"] == 1
+    assert CatBoostClassifierModel().get_params()["max_ctr_complexity"] is None
