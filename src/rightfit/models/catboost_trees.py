@@ -172,7 +172,9 @@ class _CatBoostBase(BaseEstimator):
         return state
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
+        # Bundles saved before a parameter existed load with its default, so get_params (and
+        # with it set_threads, clone and repr) keeps working on them.
+        self.__dict__.update({"max_ctr_complexity": None, **state})
 
 
 class CatBoostClassifierModel(ClassifierMixin, _CatBoostBase):

@@ -142,3 +142,18 @@ def test_many_categoricals_start_with_single_column_statistics_and_cost_less():
     model.fit(matrix, y)
     assert model._model.get_params()["max_ctr_complexity"] == 1
     assert CatBoostClassifierModel().get_params()["max_ctr_complexity"] is None
+
+
+def test_a_bundle_saved_before_max_ctr_complexity_existed_still_predicts_in_batches():
+    from rightfit.models import set_threads
+
+    X, y = _table(200)
+    matrix = np.column_stack([X["x"], pd.factorize(X["city"])[0].astype(float)])
+    model = CatBoostClassifierModel(n_estimators=10, cat_features=(1,)).fit(matrix, y)
+    state = model.__getstate__()
+    del state["max_ctr_complexity"]  # what a bundle written by rightfit before it holds
+    old = CatBoostClassifierModel.__new__(CatBoostClassifierModel)
+    old.__setstate__(state)
+    set_threads(old, 2)  # reads get_params: raised AttributeError on such bundles
+    assert old.get_params()["max_ctr_complexity"] is None
+    np.testing.assert_allclose(old.predict_proba(matrix), model.predict_proba(matrix))
