@@ -358,4 +358,6 @@ def load(path: str | os.PathLike) -> Model:
         return load_image_model(path)
     estimator, record = load_bundle(path)
     schema = Schema.from_dict(record["schema"])
-    return Model(TabularPredictor(estimator, schema), record)
+    predictor = TabularPredictor(estimator, schema)
+    predictor.warm_up()
+    return Model(predictor, record)

@@ -438,3 +438,27 @@ def test_a_large_batch_is_scored_on_every_core_with_the_same_outputs(tables, mon
     np.testing.assert_allclose(predictor.output(rows), expected, rtol=1e-12)
     predictor.output(rows.head(100))
     assert seen == [2, 1]  # the large batch on both cores, then served rows on one again
+
+
+def test_warm_up_pays_the_first_calls_costs_and_never_raises(tables, caplog):
+    import pickle
+
+    frame, schema = tables["binary"]
+    # a bundle's CatBoost member holds its model as bytes until its first prediction
+    restored = pickle.loads(pickle.dumps(fit_member(frame, schema, "catboost")))
+    inner = restored.steps[-1][1]
+    assert getattr(inner, "_model", None) is None
+    predictor = TabularPredictor(restored, schema)
+    predictor.warm_up()
+    assert inner._model is not None
+    assert predictor._fast_path is not None  # compiled (or known to be absent)
+    assert predictor._last_batch is None  # the warm-up rows are not remembered as a batch
+    rows = frame.drop(columns="label").head(100)
+    np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows))
+
+    class Broken:
+        def predict_proba(self, X):
+            raise RuntimeError("cannot score missing values")
+
+    TabularPredictor(Broken(), schema).warm_up()  # logged at debug level, not raised
+    TabularPredictor(None, schema).warm_up()
