@@ -68,9 +68,13 @@ class WeightedEnsemble(BaseEstimator):
     def _average(self, X) -> np.ndarray:
         if not getattr(self, "is_fitted_", False):
             raise NotFittedError("This WeightedEnsemble is not fitted yet; call fit first.")
-        shared = self.__dict__.get("_shared")
-        if shared is None:
-            shared = self.__dict__["_shared"] = _share_preprocessing(self._members())
+        members = self._members()
+        # Rebuilt when the members change (set_params, or a member refitted into a new object).
+        identity = [(id(m), id(getattr(m, "regressor_", m))) for m in members]
+        cached = self.__dict__.get("_shared")
+        if cached is None or cached[0] != identity:
+            cached = self.__dict__["_shared"] = (identity, _share_preprocessing(members))
+        shared = cached[1]
         total, inputs = None, {}
         for (key, preprocessor, rest), weight in zip(shared, self.weights, strict=True):
             if preprocessor is None:

@@ -56,3 +56,14 @@ def test_shared_encoding_gives_the_member_by_member_average(task, families, monk
     assert "_shared" not in restored.__dict__
     out = restored.predict(X) if task == "regression" else restored.predict_proba(X)
     np.testing.assert_allclose(out, expected, rtol=1e-12)
+
+
+def test_replaced_members_are_not_served_from_a_stale_cache():
+    frame = raw_table(task="binary")
+    schema = infer_schema(frame, target="label", task="binary")
+    X = prepare_features(frame.drop(columns="label"), schema)
+    lightgbm, linear = (fit_member(frame, schema, f) for f in ("lightgbm", "linear"))
+    ensemble = WeightedEnsemble.from_fitted([lightgbm, lightgbm], [0.5, 0.5], "binary", 2)
+    ensemble.predict_proba(X)  # builds the cache
+    ensemble.set_params(estimators=[linear, linear])
+    np.testing.assert_allclose(ensemble.predict_proba(X), _member_by_member(ensemble, X))
