@@ -108,6 +108,18 @@ def test_regression_and_the_state_a_bundle_stores(tmp_path):
     np.testing.assert_allclose(copy.predict(X[:20]), model.predict(X[:20]))
 
 
+def _catboost_models(estimator) -> list:
+    """Every CatBoost estimator inside a pipeline, ensemble or calibrated model."""
+    if hasattr(estimator, "model_bytes_"):
+        return [estimator]
+    inner = []
+    for name in ("steps", "estimators"):
+        for part in getattr(estimator, name, None) or []:
+            inner += _catboost_models(part[-1] if isinstance(part, tuple) else part)
+    wrapped = getattr(estimator, "estimator", None)
+    return inner + (_catboost_models(wrapped) if wrapped is not None else [])
+
+
 def test_fit_writes_no_catboost_info_folder_and_the_bundle_round_trips(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     X, y = _table(n=600)
@@ -120,7 +132,9 @@ def test_fit_writes_no_catboost_info_folder_and_the_bundle_round_trips(tmp_path,
     model.save(out)
     again = rightfit.load(out)  # the trust check refuses any pickle-only type
     # load warms the model up: CatBoost's bytes are already a live model before the first call
-    assert again.predictor.estimator.steps[-1][1]._model is not None
+    # (the delivered estimator may be one pipeline, an ensemble of them, or a calibrated one)
+    boosters = _catboost_models(again.predictor.estimator)
+    assert boosters and all(b._model is not None for b in boosters)
     np.testing.assert_allclose(
         again.predict_proba(frame.head(50)), model.predict_proba(frame.head(50)), rtol=1e-9
     )
