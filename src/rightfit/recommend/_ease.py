@@ -60,8 +60,10 @@ def fit_ease(
     seed: int,
     n_threads: int,
     deadline: float | None = None,
+    events=None,
 ) -> InteractionScorer:
-    """Fit EASE on the user x item weights (``weighting``: binary or the log strengths)."""
+    """Fit EASE on the user x item weights (``weighting``: binary or the log strengths); with a
+    ``popularity_half_life_days`` above 0 the popularity prior is trending popularity."""
     n_items = history.shape[1]
     if n_items > MAX_EASE_ITEMS:
         raise ValueError(
@@ -81,9 +83,11 @@ def fit_ease(
 
     with threadpool_limits(n_threads if n_threads > 0 else None, "blas"):
         similarity = prune_by_magnitude(ease_weights(weights, float(params["l2"])))
+    from rightfit.recommend._families import recent_prior
+
     return InteractionScorer(
         "similarity",
-        popularity,
+        recent_prior(popularity, params, events),
         weights.tocsr(),
         similarity=similarity,
         popularity_weight=float(params.get("popularity_weight", 0.0)),

@@ -58,7 +58,8 @@ def evaluate_scorer(
 ) -> dict[str, Any]:
     """Metrics at each cut-off over the users with held-out relevant items.
 
-    Users unknown to the scorer (cold start) get the most popular items, as at predict time.
+    Users unknown to the scorer (cold start) get the most popular items, as at predict time
+    (by the scorer's popularity: recency-weighted for trending and a popularity half-life).
     ``exclude_seen=False`` (the repeats protocol) serves lists that may hold the user's own
     past items; the same rule then applies to every candidate, popularity included.
 

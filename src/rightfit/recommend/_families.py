@@ -1,5 +1,6 @@
-"""The candidate families: popularity, EASE, item-to-item similarity, ALS, a Keras two-tower model,
-and (only when already-bought items may be recommended) the repeat-aware blend of ``_repeat``.
+"""The candidate families: popularity, trending (recency-weighted popularity, ``_recency``), EASE,
+item-to-item similarity, ALS, a Keras two-tower model, and (only when already-bought items may be
+recommended) the repeat-aware blend of ``_repeat``.
 
 Each family has a strong default portfolio (tried first), a search space for the tuner, and a
 ``fit`` that returns an :class:`InteractionScorer` (plain arrays).
@@ -17,6 +18,7 @@ import scipy.sparse as sp
 
 from rightfit.recommend import _repeat
 from rightfit.recommend._ease import fit_ease
+from rightfit.recommend._recency import recent_history, trending_popularity
 from rightfit.recommend._scorer import InteractionScorer
 
 logger = logging.getLogger(__name__)
@@ -31,8 +33,8 @@ class Family:
     defaults: tuple[dict[str, Any], ...]
     space: dict[str, tuple]  # name -> ("int"|"float"|"log"|"choice", low/choices, high)
     fit: Callable[..., InteractionScorer]
-    # the repeat-aware family also reads the event times (recency) and is only offered when
-    # already-bought items may be recommended (``repeats``)
+    # trending, item-kNN, EASE and the repeat-aware family also read the event times (recency);
+    # the repeat-aware family is only offered when already-bought items may be recommended
     needs_events: bool = False
     repeats_only: bool = False
 
@@ -66,6 +68,26 @@ def _fit_popularity(
     return InteractionScorer("popularity", popularity, history)
 
 
+def recent_prior(popularity: np.ndarray, params: dict[str, Any], events: Any) -> np.ndarray:
+    """The popularity prior of a personalised family: trending popularity when its
+    ``popularity_half_life_days`` is above 0, else the plain share of users."""
+    half_life = float(params.get("popularity_half_life_days", 0.0) or 0.0)
+    if half_life <= 0:
+        return popularity
+    if events is None:
+        raise ValueError("a popularity half-life needs the event log of the history matrix")
+    return trending_popularity(events, half_life)
+
+
+def _fit_trending(
+    history, popularity, params, seed, n_threads, deadline=None, events=None
+) -> InteractionScorer:
+    if events is None:
+        raise ValueError("the trending family needs the event log of its history matrix")
+    trend = trending_popularity(events, float(params["half_life_days"]))
+    return InteractionScorer("popularity", trend, history)
+
+
 def _prune_columns(similarity: sp.csc_matrix, keep: int) -> sp.csr_matrix:
     """Keep the ``keep`` largest entries of each column (each target item's neighbours)."""
     similarity = similarity.tocsc()
@@ -85,7 +107,9 @@ def _prune_columns(similarity: sp.csc_matrix, keep: int) -> sp.csr_matrix:
     return pruned.tocsr()
 
 
-def _fit_item_knn(history, popularity, params, seed, n_threads, deadline=None) -> InteractionScorer:
+def _fit_item_knn(
+    history, popularity, params, seed, n_threads, deadline=None, events=None
+) -> InteractionScorer:
     weights = history.copy()
     if params["weighting"] == "binary":
         weights.data = np.ones_like(weights.data)
@@ -97,9 +121,14 @@ def _fit_item_knn(history, popularity, params, seed, n_threads, deadline=None) -
     # cosine with shrinkage: pairs seen together by few users count less
     coo.data = coo.data / (norms[coo.row] * norms[coo.col] + params["shrink"])
     similarity = _prune_columns(coo.tocsc(), int(params["neighbours"]))
+    recent = float(params.get("history_half_life_days", 0.0) or 0.0)
+    if recent > 0:  # the user's recent items weigh more in the scores (not in the similarity)
+        if events is None:
+            raise ValueError("a history half-life needs the event log of the history matrix")
+        weights = recent_history(weights, events, recent)
     return InteractionScorer(
         "similarity",
-        popularity,
+        recent_prior(popularity, params, events),
         weights,
         similarity=similarity,
         popularity_weight=float(params.get("popularity_weight", 0.0)),
@@ -148,6 +177,9 @@ def _fit_two_tower(
     )
 
 
+# Half-lives (days) of the recency options of item-kNN and EASE; 0 = off (all-time counts).
+HALF_LIVES = (0.0, 15.0, 60.0, 240.0)
+
 FAMILIES: dict[str, Family] = {
     family.name: family
     for family in (
@@ -159,36 +191,76 @@ FAMILIES: dict[str, Family] = {
             _fit_popularity,
         ),
         Family(
+            "trending",
+            "what is popular now: the share of users who chose each item, a user's choice "
+            "counting less the longer ago it was (half-life tuned); suits seasonal catalogues",
+            ({"half_life_days": 30.0}, {"half_life_days": 180.0}),
+            {"half_life_days": ("log", 3.0, 1000.0)},
+            _fit_trending,
+            needs_events=True,
+        ),
+        Family(
             "ease",
-            "EASE: closed-form ridge regression of each item on the others (Steck 2019); "
-            "only up to 10,000 items",
+            "EASE: closed-form ridge regression of each item on the others (Steck 2019), "
+            "optionally blended with (recent) popularity; only up to 10,000 items",
             (
                 # λ in the range the paper found best on large sets; small sets favour the
                 # lower end, which the tuner reaches from here
-                {"l2": 100.0, "weighting": "binary", "popularity_weight": 0.0},
-                {"l2": 500.0, "weighting": "binary", "popularity_weight": 0.3},
+                # every parameter of the space is given: a missing one would be drawn at random
+                {
+                    "l2": 100.0,
+                    "weighting": "binary",
+                    "popularity_weight": 0.0,
+                    "popularity_half_life_days": 0.0,
+                },
+                {
+                    "l2": 500.0,
+                    "weighting": "binary",
+                    "popularity_weight": 0.3,
+                    "popularity_half_life_days": 0.0,
+                },
             ),
             {
                 "popularity_weight": ("float", 0.0, 2.0),
                 "l2": ("log", 1.0, 1e4),
                 "weighting": ("choice", ("binary", "log")),
+                "popularity_half_life_days": ("choice", HALF_LIVES),
             },
             fit_ease,
+            needs_events=True,
         ),
         Family(
             "item_knn",
-            "item-to-item cosine similarity (with shrinkage) applied to the user's history",
+            "item-to-item cosine similarity (with shrinkage) applied to the user's history "
+            "(optionally with recent items counting more), blended with (recent) popularity",
             (
-                {"neighbours": 20, "shrink": 0.0, "weighting": "binary", "popularity_weight": 0.3},
-                {"neighbours": 100, "shrink": 10.0, "weighting": "log", "popularity_weight": 0.0},
+                {
+                    "neighbours": 20,
+                    "shrink": 0.0,
+                    "weighting": "binary",
+                    "popularity_weight": 0.3,
+                    "popularity_half_life_days": 0.0,
+                    "history_half_life_days": 0.0,
+                },
+                {
+                    "neighbours": 100,
+                    "shrink": 10.0,
+                    "weighting": "log",
+                    "popularity_weight": 0.0,
+                    "popularity_half_life_days": 0.0,
+                    "history_half_life_days": 0.0,
+                },
             ),
             {
                 "popularity_weight": ("float", 0.0, 2.0),
                 "neighbours": ("int", 5, 500),
                 "shrink": ("float", 0.0, 50.0),
                 "weighting": ("choice", ("log", "binary")),
+                "popularity_half_life_days": ("choice", HALF_LIVES),
+                "history_half_life_days": ("choice", HALF_LIVES),
             },
             _fit_item_knn,
+            needs_events=True,
         ),
         Family(
             "als",

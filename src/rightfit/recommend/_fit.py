@@ -118,7 +118,8 @@ def _protocol(split, n_known: int, n_cold: int, repeats: bool) -> dict[str, Any]
             "training history included",
             "served_lists": "the top 10 items of each candidate with NOTHING masked (the user's "
             "own history neither; popularity included, so the baseline is compared fairly); "
-            "users without a training history get the most popular items",
+            "users without a training history get the most popular items (recently popular "
+            "ones for trending and candidates with a popularity half-life)",
             "repeat_note": "held-out (user, item) pairs of users with a history that repeat an "
             "item from their training history; they are targets under this protocol",
         }
@@ -128,7 +129,8 @@ def _protocol(split, n_known: int, n_cold: int, repeats: bool) -> dict[str, Any]
             "targets": "per user, the held-out items NOT in that user's training history",
             "served_lists": "the top 10 items the user has not interacted with in training (the "
             "same masking as `rightfit predict`); users without a training history get the "
-            "most popular items",
+            "most popular items (recently popular ones for trending and candidates with a "
+            "popularity half-life)",
             "repeat_note": "held-out (user, item) pairs of users with a history that repeat an "
             "item from their training history; they are not targets, as served lists exclude "
             "them (rerun with --repeats to recommend and count them)",
@@ -169,8 +171,8 @@ def fit_recommender(
         with neither, every row counts once.
     time_column : the column giving the time order (default: the date column found, else
         the file order).
-    models : families to try (popularity, ease, item_knn, als, two_tower); popularity is always
-        measured as the baseline.
+    models : families to try (popularity, trending, ease, item_knn, als, two_tower); popularity
+        is always measured as the baseline.
     time_budget : float or Budget, default=60
         Wall-clock seconds for the whole run.
     seed : random seed.
@@ -390,7 +392,8 @@ def fit_recommender(
             "evaluated_users": base["n_users"],
             "cold_start_users": n_cold,
             "note": f"{n_cold:,} of {base['n_users']:,} evaluated users had no training "
-            "interactions and were served the most popular items by every candidate; at "
+            "interactions and were served the most popular items by every candidate (recently "
+            "popular ones by trending and candidates with a popularity half-life); at "
             "predict time every unknown user is served the same way",
         },
         "search": {

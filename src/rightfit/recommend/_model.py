@@ -73,7 +73,8 @@ class Recommender:
         """The ``top_k`` items for each user: columns ``user``, ``rank``, ``item``, ``score``.
 
         Known users are scored by the chosen model; users never seen in training (cold start)
-        get the most popular items, scored by the share of users who chose them. Items the
+        get the most popular items, scored by the share of users who chose them (recency-
+        weighted when the model has a trending prior). Items the
         user already interacted with are left out, unless the model was fitted with
         ``repeats=True``; ``exclude_seen`` (True or False) overrides that setting.
 

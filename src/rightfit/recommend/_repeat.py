@@ -30,12 +30,14 @@ SECONDS_PER_DAY = 86_400.0
 class EventLog:
     """One entry per (user, item, time) event: its history row, item column and its age in
     days before that user's latest event (a per-user reference: see ``_add_own`` of the
-    scorer, which makes the ranking independent of when it is asked for)."""
+    scorer, which makes the ranking independent of when it is asked for); ``age_days`` is its
+    age before the latest event of the whole log (the "now" of trending popularity)."""
 
     rows: np.ndarray
     cols: np.ndarray
     days: np.ndarray
     shape: tuple[int, int]
+    age_days: np.ndarray | None = None
 
 
 def event_log(frame: pd.DataFrame, users: pd.Index, items: pd.Index) -> EventLog:
@@ -50,8 +52,8 @@ def event_log(frame: pd.DataFrame, users: pd.Index, items: pd.Index) -> EventLog
     >>> frame = pd.DataFrame({"user": ["a", "a", "a"], "item": ["x", "x", "y"],
     ...                       "time": [0.0, 0.0, 2 * 86_400.0]})
     >>> log = event_log(frame, pd.Index(["a"]), pd.Index(["x", "y"]))
-    >>> log.cols.tolist(), log.days.tolist()
-    ([0, 1], [2.0, 0.0])
+    >>> log.cols.tolist(), log.days.tolist(), log.age_days.tolist()
+    ([0, 1], [2.0, 0.0], [2.0, 0.0])
     """
     events = frame[["user", "item", "time"]].drop_duplicates()
     rows = users.get_indexer(events["user"])
@@ -60,7 +62,8 @@ def event_log(frame: pd.DataFrame, users: pd.Index, items: pd.Index) -> EventLog
     times = events["time"].to_numpy(dtype=float)
     latest = events.groupby("user")["time"].transform("max").to_numpy(dtype=float)
     days = (latest - times) / SECONDS_PER_DAY
-    return EventLog(rows[ok], cols[ok], days[ok], (len(users), len(items)))
+    ages = (times[ok].max() - times[ok]) / SECONDS_PER_DAY if ok.any() else times[ok]
+    return EventLog(rows[ok], cols[ok], days[ok], (len(users), len(items)), ages)
 
 
 def own_history(events: EventLog, half_life_days: float) -> sp.csr_matrix:

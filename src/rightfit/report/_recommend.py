@@ -63,8 +63,8 @@ def users_words(record: dict) -> str | None:
     known, cold = counts
     return (
         f"{known + cold:,} users evaluated: {known:,} with a purchase history and {cold:,} "
-        "cold-start (no history: every candidate serves them the most popular items, so they "
-        "cannot tell candidates apart)."
+        "cold-start (no history: every candidate serves them the most popular items, all-time "
+        "or, for trending and candidates with a popularity half-life, recent ones)."
     )
 
 
