@@ -117,7 +117,7 @@ def recommend(
     models: str = typer.Option(
         None,
         "--models",
-        help="Comma-separated: popularity,ease,item_knn,als,two_tower, and with --repeats "
+        help="Comma-separated: popularity,trending,ease,item_knn,als,two_tower, and with --repeats "
         "repeat_aware (default: all).",
     ),
     repeats: bool = typer.Option(
