@@ -24,3 +24,17 @@ def test_log_target_model_is_not_refit_on_a_blind_test_holding_a_zero_target():
     if chosen.get("log_target"):
         assert "log(target)" in result.record["delivered_model"]["note"]
     assert np.isfinite(result.predictor.predict(frame.drop(columns="price"))).all()
+
+
+def test_a_search_that_stops_before_the_budget_says_what_the_rest_is_kept_for():
+    rng = np.random.default_rng(0)
+    n = 300
+    frame = pd.DataFrame({"a": rng.normal(size=n), "b": rng.normal(size=n)})
+    frame["y"] = np.where(frame["a"] + rng.normal(scale=0.5, size=n) > 0, "yes", "no")
+    result = run(frame, "y", time_budget=8, models=["linear", "lightgbm"], seed=0)
+    reason = result.record["search"]["stop_reason"]
+    if reason.startswith("time budget reached"):
+        assert "kept for the refits of" in reason and "the review" in reason
+    else:  # every candidate finished: the search says so instead
+        assert "no remaining candidate" in reason or "cap" in reason
+    assert result.record["timings"]["total"] <= 8 * 1.05

@@ -45,6 +45,26 @@ def likely_members(trials: list[Trial]) -> list[Trial]:
     return [t for t in ranked[:ENSEMBLE_FAMILIES] if (t.loss - lead) / scale <= MEMBER_GAP]
 
 
+def ensemble_members(
+    oof: dict[int, np.ndarray],
+    trials: dict[int, Trial],
+    y,
+    metric: str,
+    covered: np.ndarray,
+    greater: bool,
+):
+    """(choice, members, weights) of the ensemble the out-of-fold outputs support, each member
+    earning its place; (None, [], []) when no ensemble beats the best single trial."""
+    choice = select_ensemble(oof, y, metric, covered)
+    if choice is None or not choice.improves:
+        return None, [], []
+    members = [trials[n] for n in choice.members]
+    members, weights = _drop_idle_members(
+        members, list(choice.weights), oof, y, metric, covered, greater
+    )
+    return choice, members, weights
+
+
 def choose_final(
     search: SearchResult,
     y_train,
@@ -54,8 +74,12 @@ def choose_final(
     final_sizes,
     n_fold_rows,
     fitted_only: bool = False,
+    overhead=None,
 ):
     """The best single trial, or an ensemble of trials when it wins in CV and its refits fit.
+
+    ``overhead``: callable(members) -> seconds the run needs after the refits (blind test,
+    review, bundle); FINISH_OVERHEAD when not given.
 
     ``fitted_only``: members only among the trials whose fold model the search kept (the blind
     test is then scored without refitting them)."""
@@ -67,18 +91,15 @@ def choose_final(
     oof = search.oof
     if fitted_only:
         oof = {k: v for k, v in oof.items() if k in search.models}
-    choice = select_ensemble(oof, y_train, metric, covered)
-    if choice is None or not choice.improves:
-        return [best], [1.0], info
-    members = [trials[n] for n in choice.members]
-    weights = list(choice.weights)
-    members, weights = _drop_idle_members(
-        members, weights, search, y_train, metric, covered, board.greater_is_better
+    choice, members, weights = ensemble_members(
+        oof, trials, y_train, metric, covered, board.greater_is_better
     )
+    if choice is None:
+        return [best], [1.0], info
     n_folds = len(split.folds)
     # Drop the lightest members until every final refit fits in the time left.
     while len(members) > 1:
-        need = FINISH_OVERHEAD + sum(
+        need = (overhead(members) if overhead is not None else FINISH_OVERHEAD) + sum(
             refit_seconds(t, n_folds, n_fold_rows, size) for t in members for size in final_sizes
         )
         if need <= budget.remaining():
@@ -109,11 +130,9 @@ def choose_final(
     return members, weights, info
 
 
-def _oof_loss(members, weights, search, y, metric, covered, greater) -> float:
+def _oof_loss(members, weights, oof, y, metric, covered, greater) -> float:
     total = sum(weights)
-    out = sum(
-        w / total * search.oof[t.number][covered] for t, w in zip(members, weights, strict=True)
-    )
+    out = sum(w / total * oof[t.number][covered] for t, w in zip(members, weights, strict=True))
     value = metrics.score(metric, y[covered], out)
     return -value if greater else value
 
@@ -123,7 +142,7 @@ def _costly(family: str) -> bool:
     return spec.neural or spec.slow_predict
 
 
-def _drop_idle_members(members, weights, search, y, metric, covered, greater):
+def _drop_idle_members(members, weights, oof, y, metric, covered, greater):
     """Members stay in an ensemble only when they lower the CV loss by a margin: MEMBER_GAIN,
     or SLOW_MEMBER_GAIN for slow ones. Neural members predict 10-100x slower than boosted trees
     (a TensorFlow call per request, ~40 ms against ~0.2 ms); a 200-tree forest adds 0.5-1 ms to
@@ -131,12 +150,12 @@ def _drop_idle_members(members, weights, search, y, metric, covered, greater):
     removal costs least against its margin (slow ones first), until every one earns its place."""
     members, weights = list(members), list(weights)
     while len(members) > 1:
-        full = _oof_loss(members, weights, search, y, metric, covered, greater)
+        full = _oof_loss(members, weights, oof, y, metric, covered, greater)
         scale = max(abs(full), 1e-12)
         candidates = []
         for i, trial in enumerate(members):
             rest_m, rest_w = members[:i] + members[i + 1 :], weights[:i] + weights[i + 1 :]
-            gain = _oof_loss(rest_m, rest_w, search, y, metric, covered, greater) - full
+            gain = _oof_loss(rest_m, rest_w, oof, y, metric, covered, greater) - full
             margin = SLOW_MEMBER_GAIN if _costly(trial.family) else MEMBER_GAIN
             if gain <= margin * scale:
                 candidates.append((not _costly(trial.family), gain / scale - margin, i))

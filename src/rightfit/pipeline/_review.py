@@ -20,17 +20,46 @@ from rightfit.search import SearchResult, Trial
 
 logger = logging.getLogger(__name__)
 
-# Time kept for calibration, comparisons, importance and the fit diagnosis: a share of the
-# budget, at least a second, at most two minutes. Importance gets a third, diagnosis the rest.
+# Time kept for calibration, comparisons, importance and the fit diagnosis: at most a share of
+# the budget (at least a second, at most two minutes); once trials have measured what the
+# chosen family costs, what the review is expected to take, but not under a smaller share.
+# Importance gets a third, diagnosis the rest.
 REVIEW_SHARE = 0.15
+REVIEW_FLOOR_SHARE = 0.05
 REVIEW_MIN = 1.0
 REVIEW_MAX = 120.0
 IMPORTANCE_SHARE = 0.3
 MAX_COMPARISON_ROWS = 20_000
+# The diagnosis fits the chosen family about nine times on one fold (learning curve at four
+# sizes, validation curve at up to five settings, some of them larger), and the runner-up
+# family in a third of the time: about three of the lead trial's CV rounds in all.
+DIAGNOSIS_TRIALS = 3.0
+# Calibration, threshold, bootstrap intervals and comparisons: about a second (measured 0.3-1.5 s).
+REVIEW_FIXED = 1.0
 
 
-def review_seconds(budget_seconds: float) -> float:
-    return float(min(max(REVIEW_SHARE * budget_seconds, REVIEW_MIN), REVIEW_MAX))
+def review_seconds(
+    budget_seconds: float, lead: Trial | None = None, importance_seconds: float = 0.0
+) -> float:
+    """Seconds kept for the review. Before any trial, the budget's share; once ``lead`` (the
+    chosen model's heaviest member) has measured its CV time, the expected cost, kept between
+    REVIEW_FLOOR_SHARE and REVIEW_SHARE of the budget. On small data the review takes a second
+    where 15 % of a 60 s budget is 9 s: the search gets that time instead."""
+    cap = float(min(max(REVIEW_SHARE * budget_seconds, REVIEW_MIN), REVIEW_MAX))
+    if lead is None:
+        return cap
+    floor = min(cap, max(REVIEW_MIN, REVIEW_FLOOR_SHARE * budget_seconds))
+    need = REVIEW_FIXED + DIAGNOSIS_TRIALS * lead.fit_seconds + importance_seconds
+    return float(min(max(need, floor), cap))
+
+
+def importance_seconds(members: list[Trial], n_columns: int, n_test_rows: int) -> float:
+    """Expected cost of permutation importance: two shuffles of every column over at most 1,000
+    blind-test rows, each scored by every member (their measured per-row cost, x 2 for the
+    one-at-a-time calls), plus TreeSHAP on as many rows (about one more pass)."""
+    rows = min(n_test_rows, 1000)
+    per_row = sum(t.extra.get("predict_seconds_per_row", 0.0) for t in members)
+    return 2.0 * per_row * rows * (2 * n_columns + 1) + 0.01 * n_columns
 
 
 def weighted_oof(search: SearchResult, members: list[Trial], weights: list[float]) -> np.ndarray:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 import numpy as np
@@ -34,6 +34,7 @@ from rightfit.pipeline._final import (
     FINISH_OVERHEAD,
     REFIT_SAFETY,
     choose_final,
+    ensemble_members,
     fit_members,
     likely_members,
     refit_seconds,
@@ -158,27 +159,75 @@ def run(
             + (TF_EXIT if "tensorflow" in sys.modules else 0)
         )
 
-    review_time = review.review_seconds(budget.seconds) if diagnose else 0.0
+    def review_time(members: list[Trial], lead: Trial | None = None) -> float:
+        if not diagnose:
+            return 0.0
+        if not members:
+            return review.review_seconds(budget.seconds)
+        cost = review.importance_seconds(members, X_train.shape[1], len(test))
+        return review.review_seconds(budget.seconds, lead or members[0], cost)
 
     def blind_test_seconds(members: list[Trial]) -> float:
         # Scoring the blind test with every member, on both cores (the CV timed one), x 1.5.
         per_row = sum(t.extra.get("predict_seconds_per_row", 0.0) for t in members)
         return 1.5 * per_row * len(test) if split.has_test else 0.0
 
-    def reserve(trials: list[Trial]) -> float:
-        members = likely_members(trials)
+    # Near its end the search asks which members the final choice would really take (ensemble
+    # selection on the out-of-fold outputs so far): a slow family within 2 % of the leader
+    # that the ensemble does not use needs no refit time (CatBoost's 7 s on adult income).
+    planned: dict = {}
+    covered = np.unique(np.concatenate([v for _, v in split.folds]))
+    greater = metrics.METRICS[metric].greater_is_better
+
+    def expected_members(trials: list[Trial]) -> list[Trial]:
+        likely = likely_members(trials)
+        if not planned:
+            return likely
+        later = [t for t in likely if t.number > planned["last"]]  # may still join
+        return planned["members"] + [t for t in later if t not in planned["members"]]
+
+    def tighten(trials: list[Trial], oof: dict, kept: dict) -> bool:
+        pool = {k: v for k, v in oof.items() if k in kept} if use_fold_models and kept else oof
+        done = [t for t in trials if t.ok and t.number in pool]
+        if not done:
+            return False
+        before = reserve(trials)
+        _, members, _ = ensemble_members(
+            pool, {t.number: t for t in trials}, y_train, metric, covered, greater
+        )
+        planned.update(
+            members=members or [min(done, key=lambda t: t.loss)],
+            last=max(t.number for t in trials),
+        )
+        after = reserve(trials)
+        logger.debug(
+            "search end: reserve %.1f -> %.1f s (%s)",
+            before,
+            after,
+            ", ".join(f"{t.family} #{t.number}" for t in planned["members"]),
+        )
+        return after < before - 0.5
+
+    def reserve_parts(trials: list[Trial]) -> dict[str, float]:
+        members = expected_members(trials)
         if not members:
-            return finishing() + review_time + 0.05 * min(budget.seconds, 600)
-        return (
-            finishing()
-            + review_time
-            + blind_test_seconds(members)
-            + sum(
+            return {
+                "refits": 0.05 * min(budget.seconds, 600),
+                "review": review_time([]),
+                "finish": finishing(),
+            }
+        return {
+            "refits": sum(
                 refit_seconds(t, n_folds, n_fold_rows, size)
                 for t in members
                 for size in final_sizes(members)
-            )
-        )
+            ),
+            "review": review_time(members),
+            "finish": finishing() + blind_test_seconds(members),
+        }
+
+    def reserve(trials: list[Trial]) -> float:
+        return sum(reserve_parts(trials).values())
 
     progress.start_search(max(0.0, budget.remaining() - reserve([])), metric)
     search = tune(
@@ -195,7 +244,21 @@ def run(
         progress=progress,
         executor=executor,
         reserve=reserve,
+        tighten=tighten,
     )
+    if search.stop_reason == "time budget reached" and budget.remaining() > 2.0:
+        # Say what the time left after the search is for: a run that ends early says why.
+        parts = reserve_parts(list(search.leaderboard.trials))
+        members = ", ".join(t.family for t in expected_members(list(search.leaderboard.trials)))
+        search = replace(
+            search,
+            stop_reason=(
+                f"time budget reached: {budget.remaining():.0f} s kept for the refits of "
+                f"{members or 'the chosen model'} (~{parts['refits']:.0f} s), the review "
+                f"(~{parts['review']:.0f} s), the blind test and the bundle "
+                f"(~{parts['finish']:.0f} s)"
+            ),
+        )
     lap("search")
     trim_memory()  # the trials' models are garbage now; the review and report allocate more
     best = search.leaderboard.best()
@@ -220,7 +283,14 @@ def run(
         final_sizes(likely_members(list(search.leaderboard.trials))),
         n_fold_rows,
         fitted_only=use_fold_models and best.number in search.models,
+        # the review and the finish come after the refits: a member whose refit leaves them no
+        # time is dropped, rather than the refit on all rows being skipped at the end
+        overhead=lambda chosen: (
+            finishing() + blind_test_seconds(chosen) + review_time(chosen, chosen[0])
+        ),
     )
+    # The review's time, from what the chosen model's heaviest member measured.
+    review_left = review_time(members, members[int(np.argmax(weights))])
     if len(members) > 1:
         progress.note(
             "ensemble of "
@@ -341,7 +411,7 @@ def run(
             ).to_dict()
         )
         if diagnose:
-            importance_end = time.monotonic() + review_time * review.IMPORTANCE_SHARE
+            importance_end = time.monotonic() + review_left * review.IMPORTANCE_SHARE
             blind["importance"] = review.importance(
                 model, X_test, y_test, task, metric, n_classes, importance_end, seed
             )
@@ -357,7 +427,7 @@ def run(
         spare = budget.deadline - finishing() - refit_all_seconds - 1.5  # margin for the check
         # Never the refit's time; at least half the review's own share while the budget lasts.
         now = time.monotonic()
-        review_deadline = max(min(spare, now + review.REVIEW_MAX), now + 0.5 * review_time)
+        review_deadline = max(min(spare, now + review.REVIEW_MAX), now + 0.5 * review_left)
         diagnosis = review.diagnose_fit(
             search,
             members,

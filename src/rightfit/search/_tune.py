@@ -122,6 +122,7 @@ def tune(
     executor: TrialExecutor | None = None,
     max_trials: int = 1000,
     reserve=None,
+    tighten=None,
 ) -> SearchResult:
     """Search ``families`` for the configuration with the best CV ``metric`` within ``budget``.
 
@@ -135,6 +136,10 @@ def tune(
     reserve : callable(list[Trial]) -> float, optional
         Seconds to keep free at the end of ``budget`` (for the final refits), re-estimated
         after every trial from what the trials measured.
+    tighten : callable(trials, oof, kept models) -> bool, optional
+        Called once per trial count when nothing more fits before the reserve: it may narrow
+        the reserve with what the out-of-fold outputs say (the members an ensemble would really
+        take) and returns True when it did, and the search goes on with the time freed.
     """
     import optuna
 
@@ -171,6 +176,7 @@ def tune(
     models: dict = {}
     in_flight: dict = {}
     stop_reason = "time budget reached"
+    tightened_at = -1
 
     def machine_factor() -> float:
         # Until anything ran, assume this machine is 1.5x slower than the one calibrated on.
@@ -358,6 +364,15 @@ def tune(
             in_flight[future] = (state, otrial, params, source)
             state.pending[future] = True
         if not in_flight:
+            if (
+                tighten is not None
+                and tightened_at != len(trials)
+                and any(t.ok for t in trials)
+                and time.monotonic() < hard_deadline
+            ):
+                tightened_at = len(trials)
+                if tighten(trials, oof, models):
+                    continue
             if any(s.trials for s in states.values()) or time.monotonic() >= deadline:
                 if deadline - time.monotonic() > 1.0:
                     stop_reason = (

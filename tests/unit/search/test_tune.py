@@ -161,3 +161,47 @@ def test_the_faster_rate_carries_over_to_the_other_boosting_family(monkeypatch):
     seen = _scripted_search(monkeypatch, ["lightgbm", "linear", "xgboost"], 3, {1})
     assert [f for f, _ in seen] == ["lightgbm", "linear", "xgboost"]
     assert seen[2][1] == pytest.approx(0.3)  # xgboost's first default (0.1), raised
+
+
+def _tightened_search(narrows: bool):
+    """A 4 s search whose reserve keeps all but 0.4 s until ``tighten`` is asked."""
+    X, y, folds = _data()
+    state = {"reserve": 3.6, "calls": []}
+
+    def tighten(trials, oof, kept):
+        state["calls"].append(len(trials))
+        assert set(oof) <= {t.number for t in trials} and not kept  # k-fold: no kept models
+        if not narrows:
+            return False
+        before, state["reserve"] = state["reserve"], 1.0
+        return state["reserve"] < before
+
+    start = time.monotonic()
+    result = tune(
+        ["linear"],
+        X,
+        y,
+        folds,
+        task="binary",
+        metric="roc_auc",
+        budget=Budget(4),
+        n_classes=2,
+        reserve=lambda trials: state["reserve"],
+        tighten=tighten,
+    )
+    return result, state["calls"], time.monotonic() - start
+
+
+def test_a_narrowed_reserve_gives_the_search_the_time_it_freed():
+    result, calls, seconds = _tightened_search(narrows=True)
+    n_trials = len(result.leaderboard.trials)
+    assert calls and calls[0] >= 1  # asked once a trial had finished, not before
+    assert n_trials > calls[0]  # the freed time ran more trials
+    assert calls == sorted(set(calls))  # at most once per trial count
+    assert seconds < 4 - 1.0 + 1.0  # and the narrowed reserve was still kept
+
+
+def test_the_search_stops_where_the_reserve_begins_when_nothing_narrows_it():
+    result, calls, seconds = _tightened_search(narrows=False)
+    assert calls == [len(result.leaderboard.trials)]
+    assert seconds < 4 - 3.6 + 1.0

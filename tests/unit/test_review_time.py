@@ -1,0 +1,49 @@
+"""The time kept for the review follows what the chosen model measured, within a band of the
+budget: small data does not leave 15 % of the budget idle, slow models keep their diagnosis."""
+
+from __future__ import annotations
+
+import pytest
+
+from rightfit.pipeline._review import importance_seconds, review_seconds
+from rightfit.search import Trial
+
+
+def _trial(seconds: float, per_row: float = 1e-6) -> Trial:
+    return Trial(
+        number=0,
+        family="lightgbm",
+        params={},
+        status="ok",
+        loss=0.1,
+        fit_seconds=seconds,
+        extra={"predict_seconds_per_row": per_row},
+    )
+
+
+def test_before_any_trial_the_budget_share_is_kept():
+    assert review_seconds(60) == pytest.approx(9.0)
+    assert review_seconds(3) == pytest.approx(1.0)  # at least a second
+    assert review_seconds(3600) == pytest.approx(120.0)  # at most two minutes
+
+
+def test_a_fast_model_keeps_the_floor_share_only():
+    assert review_seconds(60, _trial(0.1)) == pytest.approx(3.0)  # 5 % of 60 s
+
+
+def test_a_slow_model_keeps_up_to_the_full_share():
+    assert review_seconds(60, _trial(20.0)) == pytest.approx(9.0)
+
+
+def test_in_between_the_expected_cost_is_kept():
+    # a second fixed, three CV rounds of diagnosis, and the importance estimate
+    assert review_seconds(60, _trial(1.5), 0.5) == pytest.approx(1.0 + 4.5 + 0.5)
+
+
+def test_importance_cost_grows_with_columns_and_the_members_prediction_cost():
+    cheap = importance_seconds([_trial(1, 1e-6)], n_columns=10, n_test_rows=5000)
+    wide = importance_seconds([_trial(1, 1e-6)], n_columns=100, n_test_rows=5000)
+    slow = importance_seconds([_trial(1, 1e-6), _trial(1, 1e-4)], n_columns=10, n_test_rows=5000)
+    assert 0 < cheap < wide and cheap < slow
+    # at most 1,000 rows are shuffled, however large the blind test
+    assert importance_seconds([_trial(1)], 10, 5000) == importance_seconds([_trial(1)], 10, 1000)
