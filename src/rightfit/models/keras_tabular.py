@@ -111,7 +111,7 @@ def _sample(trial, ctx: FitContext) -> dict:
         "dropout": trial.suggest_float("dropout", 0.0, 0.5),
         "l2": trial.suggest_float("l2", 1e-7, 1e-2, log=True),
         "learning_rate": trial.suggest_float("learning_rate", 1e-4, 1e-2, log=True),
-        "batch_size": trial.suggest_categorical("batch_size", [64, 128, 256, 512]),
+        "batch_size": trial.suggest_categorical("batch_size", [64, 128, 256, 512, 1024]),
         "max_epochs": 200,
     }
 

@@ -269,15 +269,18 @@ def tune(
                     f"{state.name} trial {number} reached its time limit still improving: "
                     f"boosting trials from now on learn at rate >= {state.lr_floor:.2g}"
                 )
+        if otrial is not None:  # None: a default outside the search space, unknown to TPE
+            if result.status == "ok":
+                state.study.tell(otrial, result.loss)
+            else:
+                state.study.tell(otrial, state=optuna.trial.TrialState.FAIL)
         if result.status == "ok":
-            state.study.tell(otrial, result.loss)
             state.best_loss = min(state.best_loss, result.loss)
             oof[number] = result.oof
             if result.model is not None:
                 models[number] = result.model
             _prune_oof(oof, trials, state.name, models)
         else:
-            state.study.tell(otrial, state=optuna.trial.TrialState.FAIL)
             if result.status == "failed":
                 state.failures += 1
                 logger.warning("%s trial failed: %s", state.name, result.error)
@@ -309,10 +312,7 @@ def tune(
                 break
             if state.portfolio:
                 fixed = _at_least(state.portfolio.pop(0), state.lr_floor)
-                state.study.enqueue_trial(fixed, skip_if_exists=False)
-                otrial = state.study.ask()
-                # Sampling an enqueued trial returns the fixed values, so TPE learns from them.
-                params = {**_sample(state.name, otrial, ctx), **fixed}
+                otrial, params = _ask_fixed(state, fixed, ctx)
                 source = "portfolio"
             else:
                 if state.lr_floor:
@@ -430,6 +430,23 @@ def _faster_rate(lr_floor: float, seed: int) -> float:
         return MAX_LEARNING_RATE
     rng = np.random.default_rng(seed)
     return float(np.exp(rng.uniform(np.log(lr_floor), np.log(MAX_LEARNING_RATE))))
+
+
+def _ask_fixed(state: _FamilyState, fixed: dict, ctx: FitContext):
+    """(Optuna trial, parameters) of a portfolio entry: enqueued, so sampling it returns the
+    fixed values and TPE learns from them. An entry outside the family's search space (a
+    batch size the sampler does not offer) raises inside Optuna: it then runs as given,
+    without a trial TPE learns from, rather than ending the whole run."""
+    import optuna
+
+    state.study.enqueue_trial(fixed, skip_if_exists=False)
+    otrial = state.study.ask()
+    try:
+        return otrial, {**_sample(state.name, otrial, ctx), **fixed}
+    except ValueError as exc:
+        logger.warning("%s default %s is outside its search space (%s)", state.name, fixed, exc)
+        state.study.tell(otrial, state=optuna.trial.TrialState.FAIL)
+        return None, dict(fixed)
 
 
 def _sample(family: str, trial, ctx: FitContext) -> dict:

@@ -77,6 +77,30 @@ def test_a_failing_family_becomes_a_failed_trial_not_a_crash(monkeypatch):
     assert result.leaderboard.best().family == "linear"
 
 
+def test_a_default_outside_its_search_space_runs_as_given_instead_of_ending_the_run(monkeypatch):
+    linear = registry._REGISTRY["linear"]
+
+    def sample(trial, ctx):
+        return {"C": trial.suggest_categorical("C", [0.1, 1.0]), "class_weight": None}
+
+    spec = ModelSpec(
+        name="odd_default",
+        tasks=("binary",),
+        summary="a portfolio value the sampler does not offer",
+        build=linear.build,
+        sample=sample,
+        portfolio=lambda ctx: [{"C": 30.0, "class_weight": None}],
+    )
+    monkeypatch.setitem(registry._REGISTRY, "odd_default", spec)
+    X, y, folds = _data()
+    result = tune(
+        ["odd_default"], X, y, folds, task="binary", metric="roc_auc", budget=Budget(3), n_classes=2
+    )
+    trials = result.leaderboard.trials
+    assert trials[0].ok and trials[0].params["C"] == 30.0 and trials[0].source == "portfolio"
+    assert len(trials) > 1 and all(t.params["C"] in (0.1, 1.0) for t in trials[1:])
+
+
 def test_same_seed_gives_the_same_first_trials():
     X, y, folds = _data()
     runs = [
