@@ -147,6 +147,20 @@ def run(
                 sizes.append(split.n_rows)
         return sizes
 
+    def all_rows_for_the_best_only(members: list[Trial], lead: Trial) -> bool:
+        """Fold models score the blind test, and the ensemble's refit on all rows costs more
+        than REFIT_ALL_SHARE of the budget, but the best member's alone does not: that single
+        model, refit on all rows, is then delivered rather than fold models that saw 64 % of
+        them (diabetes readmission at 300 s: the fold-model ensemble 0.8538, the single
+        XGBoost refit on all rows 0.8515 at 60 s)."""
+        return (
+            use_fold_models
+            and refit_all
+            and len(members) > 1
+            and split.n_rows not in final_sizes(members)
+            and split.n_rows in final_sizes([lead])
+        )
+
     # Ensemble selection, blind-test prediction, bootstrap and writing the bundle grow with rows.
     def finishing() -> float:
         # Writing the bundle and report grows with rows; once TensorFlow is loaded (a neural
@@ -220,12 +234,15 @@ def run(
                 "review": review_time([]),
                 "finish": finishing(),
             }
+        refits = sum(
+            refit_seconds(t, n_folds, n_fold_rows, size)
+            for t in members
+            for size in final_sizes(members)
+        )
+        if all_rows_for_the_best_only(members, members[0]):  # likely members: best first
+            refits += refit_seconds(members[0], n_folds, n_fold_rows, split.n_rows)
         return {
-            "refits": sum(
-                refit_seconds(t, n_folds, n_fold_rows, size)
-                for t in members
-                for size in final_sizes(members)
-            ),
+            "refits": refits,
             "review": review_time(members),
             "finish": finishing() + blind_test_seconds(members),
         }
@@ -293,6 +310,20 @@ def run(
             finishing() + blind_test_seconds(chosen) + review_time(chosen, chosen[0])
         ),
     )
+    if all_rows_for_the_best_only(members, best) and best.number in search.models:
+        progress.note(
+            "the ensemble of "
+            + ", ".join(t.family for t in members)
+            + " cannot be refit on all rows within the budget; the best single model "
+            f"({best.family}) is chosen instead, so that the delivered model learns from all "
+            f"{split.n_rows:,} rows rather than the {n_fold_rows:,} its fold model saw"
+        )
+        members, weights = [best], [1.0]
+        ensemble_info = {
+            "cv_score": best.score,
+            "cv_score_note": "an ensemble was better in CV but could not be refit on all rows "
+            "in the budget; the best single model refit on all rows was preferred",
+        }
     # The review's time, from what the chosen model's heaviest member measured.
     review_left = review_time(members, members[int(np.argmax(weights))])
     if len(members) > 1:
