@@ -28,7 +28,7 @@ def test_before_any_trial_the_budget_share_is_kept():
 
 
 def test_a_fast_model_keeps_the_floor_share_only():
-    assert review_seconds(60, _trial(0.1)) == pytest.approx(3.0)  # 5 % of 60 s
+    assert review_seconds(60, _trial(0.1)) == pytest.approx(4.8)  # 8 % of 60 s
 
 
 def test_a_slow_model_keeps_up_to_the_full_share():
@@ -36,8 +36,8 @@ def test_a_slow_model_keeps_up_to_the_full_share():
 
 
 def test_in_between_the_expected_cost_is_kept():
-    # a second fixed, three CV rounds of diagnosis, and the importance estimate
-    assert review_seconds(60, _trial(1.5), 0.5) == pytest.approx(1.0 + 4.5 + 0.5)
+    # 2.5 s fixed, five CV rounds of diagnosis, and the importance estimate
+    assert review_seconds(60, _trial(1.0), 0.5) == pytest.approx(2.5 + 5.0 + 0.5)
 
 
 def test_importance_cost_grows_with_columns_and_the_members_prediction_cost():
