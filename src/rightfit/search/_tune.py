@@ -371,7 +371,12 @@ def tune(
                 and time.monotonic() < hard_deadline
             ):
                 tightened_at = len(trials)
-                if tighten(trials, oof, models):
+                try:
+                    narrowed = tighten(trials, oof, models)
+                except Exception:  # an estimate, never worth ending the run over
+                    logger.warning("could not narrow the end-of-search reserve", exc_info=True)
+                    narrowed = False
+                if narrowed:
                     continue
             if any(s.trials for s in states.values()) or time.monotonic() >= deadline:
                 if deadline - time.monotonic() > 1.0:

@@ -229,3 +229,24 @@ def test_the_search_stops_where_the_reserve_begins_when_nothing_narrows_it():
     result, calls, seconds = _tightened_search(narrows=False)
     assert calls == [len(result.leaderboard.trials)]
     assert seconds < 4 - 3.6 + 1.0
+
+
+def test_a_failing_narrowing_of_the_reserve_only_ends_the_search_as_usual():
+    X, y, folds = _data()
+
+    def tighten(trials, oof, kept):
+        raise RuntimeError("an estimate went wrong")
+
+    result = tune(
+        ["linear"],
+        X,
+        y,
+        folds,
+        task="binary",
+        metric="roc_auc",
+        budget=Budget(2),
+        n_classes=2,
+        reserve=lambda trials: 1.5,
+        tighten=tighten,
+    )
+    assert result.leaderboard.best() is not None
