@@ -269,8 +269,9 @@ def run(
     )
     if search.stop_reason == "time budget reached" and budget.remaining() > 2.0:
         # Say what the time left after the search is for: a run that ends early says why.
-        parts = reserve_parts(list(search.leaderboard.trials))
-        members = ", ".join(t.family for t in expected_members(list(search.leaderboard.trials)))
+        finished = list(search.leaderboard.trials)
+        parts = reserve_parts(finished)
+        members = ", ".join(t.family for t in expected_members(finished))
         search = replace(
             search,
             stop_reason=(

@@ -187,15 +187,18 @@ def test_the_faster_rate_carries_over_to_the_other_boosting_family(monkeypatch):
     assert seen[2][1] == pytest.approx(0.3)  # xgboost's first default (0.1), raised
 
 
-def _tightened_search(narrows: bool):
-    """A 4 s search whose reserve keeps all but 0.4 s until ``tighten`` is asked."""
+def _tightened_search(narrowing: str):
+    """A 4 s search whose reserve keeps all but 0.4 s until ``tighten`` is asked, which then
+    narrows it ("narrows"), leaves it ("keeps") or fails ("raises")."""
     X, y, folds = _data()
     state = {"reserve": 3.6, "calls": []}
 
     def tighten(trials, oof, kept):
         state["calls"].append(len(trials))
         assert set(oof) <= {t.number for t in trials} and not kept  # k-fold: no kept models
-        if not narrows:
+        if narrowing == "raises":
+            raise RuntimeError("an estimate went wrong")
+        if narrowing == "keeps":
             return False
         before, state["reserve"] = state["reserve"], 1.0
         return state["reserve"] < before
@@ -217,7 +220,7 @@ def _tightened_search(narrows: bool):
 
 
 def test_a_narrowed_reserve_gives_the_search_the_time_it_freed():
-    result, calls, seconds = _tightened_search(narrows=True)
+    result, calls, seconds = _tightened_search("narrows")
     n_trials = len(result.leaderboard.trials)
     assert calls and calls[0] >= 1  # asked once a trial had finished, not before
     assert n_trials > calls[0]  # the freed time ran more trials
@@ -226,27 +229,11 @@ def test_a_narrowed_reserve_gives_the_search_the_time_it_freed():
 
 
 def test_the_search_stops_where_the_reserve_begins_when_nothing_narrows_it():
-    result, calls, seconds = _tightened_search(narrows=False)
+    result, calls, seconds = _tightened_search("keeps")
     assert calls == [len(result.leaderboard.trials)]
     assert seconds < 4 - 3.6 + 1.0
 
 
 def test_a_failing_narrowing_of_the_reserve_only_ends_the_search_as_usual():
-    X, y, folds = _data()
-
-    def tighten(trials, oof, kept):
-        raise RuntimeError("an estimate went wrong")
-
-    result = tune(
-        ["linear"],
-        X,
-        y,
-        folds,
-        task="binary",
-        metric="roc_auc",
-        budget=Budget(2),
-        n_classes=2,
-        reserve=lambda trials: 1.5,
-        tighten=tighten,
-    )
-    assert result.leaderboard.best() is not None
+    result, calls, _ = _tightened_search("raises")
+    assert calls and result.leaderboard.best() is not None
