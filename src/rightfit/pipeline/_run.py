@@ -36,6 +36,7 @@ from rightfit.pipeline._final import (
     choose_final,
     ensemble_members,
     fit_members,
+    lead_member,
     likely_members,
     refit_seconds,
 )
@@ -206,11 +207,13 @@ def run(
         if not done:
             return False
         before, previous = reserve(trials), dict(planned)
-        _, members, _ = ensemble_members(
+        _, members, weights = ensemble_members(
             pool, {t.number: t for t in trials}, y_train, metric, covered, greater
         )
+        best = min(done, key=lambda t: t.loss)
         planned.update(
-            members=members or [min(done, key=lambda t: t.loss)],
+            members=members or [best],
+            lead=lead_member(members, weights) if members else best,
             last=max(t.number for t in trials),
         )
         after = reserve(trials)
@@ -243,7 +246,7 @@ def run(
             refits += refit_seconds(members[0], n_folds, n_fold_rows, split.n_rows)
         return {
             "refits": refits,
-            "review": review_time(members),
+            "review": review_time(members, planned.get("lead")),
             "finish": finishing() + blind_test_seconds(members),
         }
 
@@ -307,8 +310,10 @@ def run(
         fitted_only=use_fold_models and best.number in search.models,
         # the review and the finish come after the refits: a member whose refit leaves them no
         # time is dropped, rather than the refit on all rows being skipped at the end
-        overhead=lambda chosen: (
-            finishing() + blind_test_seconds(chosen) + review_time(chosen, chosen[0])
+        overhead=lambda chosen, chosen_weights: (
+            finishing()
+            + blind_test_seconds(chosen)
+            + review_time(chosen, lead_member(chosen, chosen_weights))
         ),
     )
     if all_rows_for_the_best_only(members, best) and best.number in search.models:
@@ -326,7 +331,7 @@ def run(
             "in the budget; the best single model refit on all rows was preferred",
         }
     # The review's time, from what the chosen model's heaviest member measured.
-    review_left = review_time(members, members[int(np.argmax(weights))])
+    review_left = review_time(members, lead_member(members, weights))
     if len(members) > 1:
         progress.note(
             "ensemble of "
