@@ -42,6 +42,7 @@ class DataFacts:
     min_score: float | None = None
     n_issues: int = 0
     n_folds: int = 5  # validation folds the split made (1 = a single holdout on large data)
+    n_repeats: int = 1  # how many times the folds are drawn (small data)
 
     @property
     def width(self) -> int:
@@ -143,7 +144,7 @@ def first_round_seconds(name: str, facts: DataFacts) -> float:
     ctx = _context(facts)
     portfolio = spec.portfolio(ctx)
     params = portfolio[0] if portfolio else {}
-    return float(spec.cost(params, ctx)) * max(facts.n_folds, 1)
+    return float(spec.cost(params, ctx)) * max(facts.n_folds, 1) * max(facts.n_repeats, 1)
 
 
 def _reason_for(name: str, facts: DataFacts) -> str:

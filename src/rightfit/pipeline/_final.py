@@ -159,8 +159,11 @@ def choose_final(
         out = sum(w * search.oof[t.number][covered] for t, w in zip(members, weights, strict=True))
         score = metrics.score(metric, y_train[covered], out)
         loss = -score if board.greater_is_better else score
-        if loss >= best.loss:
+        # against the best single trial on the same out-of-fold rows (with repeated folds its
+        # own score is the mean over the repeats, these rows are the first repeat's)
+        if loss >= choice.best_single_loss:
             return [best], [1.0], info
+    single = -choice.best_single_loss if board.greater_is_better else choice.best_single_loss
     info = {
         "cv_score": score,
         "cv_score_note": (
@@ -168,6 +171,7 @@ def choose_final(
             "slightly optimistic; the blind test measures the ensemble without that bias"
         ),
         "ensemble": choice.to_dict(),
+        "best_single_cv_score": single,
     }
     return members, weights, info
 

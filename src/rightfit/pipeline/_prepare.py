@@ -22,6 +22,9 @@ from rightfit.profile import Profile, profile_table
 from rightfit.progress import Progress
 from rightfit.split import SplitPlan, make_split
 
+# Shortest budget under which small data gets repeated CV folds (see split.REPEAT_BELOW).
+REPEAT_MIN_BUDGET = 30.0
+
 
 @dataclass(frozen=True)
 class Prepared:
@@ -133,6 +136,7 @@ def data_facts(
     budget: Budget,
     min_score: float | None = None,
     n_folds: int = 5,
+    n_repeats: int = 1,
 ) -> DataFacts:
     """The measured facts the planner decides on (training rows only, blind test excluded)."""
     n_numeric, n_categorical = column_counts(X_train)
@@ -165,6 +169,7 @@ def data_facts(
         min_score=min_score,
         n_issues=len(profile.issues),
         n_folds=n_folds,
+        n_repeats=n_repeats,
     )
 
 
@@ -233,13 +238,23 @@ def prepare(
         seed=seed,
         groups=frame[group_column] if group_column else None,
         times=frame[time_column] if time_column else None,
+        # Repeated folds triple every trial's cost: under a short budget the portfolio of
+        # defaults needs that time more than the selection needs the steadier score.
+        n_repeats=None if budget.seconds >= REPEAT_MIN_BUDGET else 1,
     )
     progress.stage("split", split.description)
     X_all = prepare_features(frame, schema)
 
     X_train = X_all.iloc[split.train_rows]
     facts = data_facts(
-        schema, X_train, y[split.train_rows], profile, budget, min_score, len(split.folds)
+        schema,
+        X_train,
+        y[split.train_rows],
+        profile,
+        budget,
+        min_score,
+        split.folds_per_repeat,
+        split.n_repeats,
     )
     plan = choose_candidates(facts, metric, parse_models(models))
     if not plan.candidates:

@@ -42,17 +42,22 @@ REVIEW_FIXED = 2.5
 
 
 def review_seconds(
-    budget_seconds: float, lead: Trial | None = None, importance_seconds: float = 0.0
+    budget_seconds: float,
+    lead: Trial | None = None,
+    importance_seconds: float = 0.0,
+    n_repeats: int = 1,
 ) -> float:
     """Seconds kept for the review. Before any trial, the budget's share; once ``lead`` (the
     chosen model's heaviest member) has measured its CV time, the expected cost, kept between
     REVIEW_FLOOR_SHARE and REVIEW_SHARE of the budget. On small data the review takes a second
-    where 15 % of a 60 s budget is 9 s: the search gets that time instead."""
+    where 15 % of a 60 s budget is 9 s: the search gets that time instead. ``n_repeats``: how
+    many times the trial's folds were repeated (its time covers them all)."""
     cap = float(min(max(REVIEW_SHARE * budget_seconds, REVIEW_MIN), REVIEW_MAX))
     if lead is None:
         return cap
     floor = min(cap, max(REVIEW_MIN, REVIEW_FLOOR_SHARE * budget_seconds))
-    need = REVIEW_FIXED + DIAGNOSIS_TRIALS * lead.fit_seconds + importance_seconds
+    cv_round = lead.fit_seconds / max(n_repeats, 1)
+    need = REVIEW_FIXED + DIAGNOSIS_TRIALS * cv_round + importance_seconds
     return float(min(max(need, floor), cap))
 
 

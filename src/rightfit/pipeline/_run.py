@@ -180,7 +180,7 @@ def run(
         if not members:
             return review.review_seconds(budget.seconds)
         cost = review.importance_seconds(members, X_train.shape[1], len(test))
-        return review.review_seconds(budget.seconds, lead or members[0], cost)
+        return review.review_seconds(budget.seconds, lead or members[0], cost, split.n_repeats)
 
     def blind_test_seconds(members: list[Trial]) -> float:
         # Scoring the blind test with every member, on both cores (the CV timed one), x 1.5.
@@ -339,7 +339,7 @@ def run(
                 f"{t.family} (weight {w:.2f})" for t, w in zip(members, weights, strict=True)
             )
             + f" beats the best single model in CV ({ensemble_info['cv_score']:.4f} vs "
-            f"{best.score:.4f})"
+            f"{ensemble_info.get('best_single_cv_score', best.score):.4f})"
         )
 
     # Calibration and the decision threshold are chosen on out-of-fold rows, never the blind test.

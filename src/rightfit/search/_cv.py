@@ -50,6 +50,11 @@ def cross_validate(
     Returns out-of-fold outputs for every training row (used for ensembling and diagnosis).
     Stops as ``timed_out`` when a fold would end past ``deadline``; partial results are discarded,
     never reported as a score.
+
+    Folds repeated with new shuffles (small data) follow one another: the loss is the mean of
+    the repeats' losses, and the out-of-fold outputs are the first repeat's, so that they stay
+    what one model's would be (calibration and ensemble weights are fitted on them; an average
+    over repeats would be smoother than any single refit).
     """
     spec = get_spec(family)
     start = time.monotonic()
@@ -61,7 +66,13 @@ def cross_validate(
     early = spec.early_stopping is not None and not params.get("n_estimators")
     best_rounds: list[int] = []
     stopped_by_deadline = False
+    repeat_of = _repeat_numbers(folds, len(y))
+    repeat_out = oof
+    repeat_losses: list[float] = []
     for i, (fit_idx, val_idx) in enumerate(folds):
+        if i and repeat_of[i] != repeat_of[i - 1]:
+            repeat_losses.append(_repeat_loss(metric, y, repeat_out, folds, repeat_of, i - 1))
+            repeat_out = np.full(shape, np.nan)
         now = time.monotonic()
         # Before any fold has run, trust the scheduler's estimate; after, what was measured.
         per_fold = (now - start) / i if i > 0 else fold_estimate
@@ -109,12 +120,12 @@ def cross_validate(
                 time.monotonic() - start,
                 f"{type(exc).__name__}: {exc}"[:500],
             )
-        oof[val_idx] = out
+        repeat_out[val_idx] = out
         predict_seconds += seconds
         predicted_rows += len(val_idx)
         fold_scores.append(metrics.score(metric, y[val_idx], out))
-    covered = np.concatenate([v for _, v in folds])
-    loss = metrics.loss(metric, y[covered], oof[covered])
+    repeat_losses.append(_repeat_loss(metric, y, repeat_out, folds, repeat_of, len(folds) - 1))
+    loss = float(np.mean(repeat_losses))
     if not math.isfinite(loss):
         return CVResult(
             "failed",
@@ -136,6 +147,28 @@ def cross_validate(
     return CVResult(
         "ok", oof, fold_scores, loss, time.monotonic() - start, "", learned, extra, model
     )
+
+
+def _repeat_numbers(folds: tuple, n: int) -> list[int]:
+    """The repeat each fold belongs to: a new repeat starts at the first fold whose validation
+    rows were already validated in the current one."""
+    seen = np.zeros(n, dtype=bool)
+    numbers, current = [], 0
+    for _, val_idx in folds:
+        if seen[val_idx].any():
+            current += 1
+            seen[:] = False
+        seen[val_idx] = True
+        numbers.append(current)
+    return numbers
+
+
+def _repeat_loss(metric: str, y: np.ndarray, out: np.ndarray, folds, repeat_of, last: int):
+    """The loss of one repeat's out-of-fold outputs, over the rows its folds validated."""
+    rows = np.concatenate(
+        [v for (_, v), r in zip(folds, repeat_of, strict=True) if r == repeat_of[last]]
+    )
+    return metrics.loss(metric, y[rows], out[rows])
 
 
 def _fit_early_stopped(spec, params: dict, ctx: FitContext, X_fit, y_fit, X_val, y_val):

@@ -325,7 +325,7 @@ def tune(
                 params = _sample(state.name, otrial, ctx)
                 source = "search"
                 cost = _estimate(state, params, fold_ctx, n_folds, machine_factor())
-                if cost > (deadline - time.monotonic()) * 0.9:
+                if cost > (deadline - time.monotonic()) * 0.9 and not first_anyway:
                     # Too slow for the time left (e.g. thousands of trees): do not start it.
                     state.study.tell(otrial, state=optuna.trial.TrialState.PRUNED)
                     state.skips += 1

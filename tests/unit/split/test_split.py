@@ -12,10 +12,35 @@ def test_stratified_split_keeps_class_shares_and_disjoint_rows():
     assert len(plan.test_rows) == 20
     assert set(plan.train_rows).isdisjoint(plan.test_rows)
     assert y.iloc[plan.test_rows].mean() == pytest.approx(0.2)
-    assert len(plan.folds) == 5
+    assert len(plan.folds) == 15 and plan.n_repeats == 3  # 80 rows: 5 folds, drawn 3 times
     for fit_idx, val_idx in plan.folds:
         assert set(fit_idx).isdisjoint(val_idx)
         assert max(val_idx) < len(plan.train_rows)
+
+
+def test_small_data_repeats_the_folds_with_new_shuffles_large_data_does_not():
+    y = pd.Series(np.arange(1000) % 2)
+    plan = make_split(y, "binary", seed=0)  # 800 training rows
+    assert (plan.folds_per_repeat, plan.n_repeats) == (5, 3)
+    assert "5-fold CV repeated 3 times" in plan.description
+    assert plan.to_dict()["n_folds"] == 5 and plan.to_dict()["n_repeats"] == 3
+    repeats = [plan.folds[r * 5 : (r + 1) * 5] for r in range(3)]
+    for folds in repeats:  # each repeat validates every training row exactly once
+        rows = np.sort(np.concatenate([v for _, v in folds]))
+        assert np.array_equal(rows, np.arange(800))
+    first, second = (sorted(map(tuple, (v for _, v in f))) for f in repeats[:2])
+    assert first != second
+    big = make_split(pd.Series(np.arange(2000) % 2), "binary", seed=0)
+    assert (len(big.folds), big.n_repeats) == (5, 1)
+    assert make_split(y, "binary", seed=0, n_repeats=1).n_repeats == 1
+
+
+def test_time_and_group_splits_are_not_repeated():
+    y = pd.Series(np.arange(200) % 2)
+    times = pd.Series(pd.date_range("2024-01-01", periods=200, freq="D"))
+    assert make_split(y, "binary", times=times).n_repeats == 1
+    groups = pd.Series(np.repeat(np.arange(50), 4))
+    assert make_split(y, "binary", groups=groups).n_repeats == 1
 
 
 def test_split_is_reproducible_with_a_seed_and_changes_with_another():
