@@ -106,9 +106,10 @@ def compare_out_of_fold(
     n_classes: int | None,
     task: str,
     seed: int,
+    n_repeats: int = 1,
 ) -> list[dict]:
     """The chosen model against the runner-up, the simplest model and the baseline, paired on
-    the same out-of-fold rows of the training data."""
+    the same out-of-fold rows of the training data (with repeated folds, the first repeat's)."""
     chosen = weighted_oof(search, members, weights)[covered]
     y_c = y[covered]
     name = " + ".join(t.family for t in members) if len(members) > 1 else members[0].family
@@ -142,6 +143,11 @@ def compare_out_of_fold(
         chosen, y_c = chosen[keep], y_c[keep]
         others = [(label, output[keep]) for label, output in others]
     rows = f"out-of-fold predictions of {len(y_c):,} training rows"
+    if n_repeats > 1:
+        rows += (
+            f" (the first of {n_repeats} repeated CV partitions; the leaderboard's CV scores "
+            "are means over all of them)"
+        )
     out = []
     for label, output in others:
         comparison = paired_comparison(

@@ -410,7 +410,7 @@ def run(
 
     evaluation, blind = None, {}
     comparisons = review.compare_out_of_fold(
-        search, members, weights, y_train, covered, metric, n_classes, task, seed
+        search, members, weights, y_train, covered, metric, n_classes, task, seed, split.n_repeats
     )
     if split.has_test:
         X_test, y_test = X_all.iloc[test].reset_index(drop=True), y[test]

@@ -1,0 +1,43 @@
+"""Small data gets its CV folds drawn three times only while the budget affords the repeats:
+every family's first default, repeated, must take at most 40 % of the budget (a priori)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from rightfit.budget import Budget
+from rightfit.pipeline._prepare import prepare
+from rightfit.progress import SilentProgress
+
+
+def _frame(rows: int, columns: int) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        rng.normal(size=(rows, columns)), columns=[f"x{i}" for i in range(columns)]
+    )
+    frame["y"] = (frame["x0"] + rng.normal(size=rows) > 0).astype(int)
+    return frame
+
+
+def _split(frame: pd.DataFrame, seconds: float):
+    return prepare(frame, "y", budget=Budget(seconds), progress=SilentProgress()).split
+
+
+def test_small_narrow_data_repeats_its_folds_when_the_budget_affords_it():
+    split = _split(_frame(400, 6), 60)
+    assert (split.folds_per_repeat, split.n_repeats) == (5, 3)
+    assert "repeated 3 times" in split.description
+
+
+def test_a_short_budget_keeps_one_partition_with_the_same_blind_test():
+    frame = _frame(400, 6)
+    short, long = _split(frame, 5), _split(frame, 60)
+    assert (len(short.folds), short.n_repeats) == (5, 1)
+    assert short.test_fingerprint() == long.test_fingerprint()
+    for (_, val_a), (_, val_b) in zip(short.folds, long.folds[:5], strict=True):
+        assert np.array_equal(val_a, val_b)
+
+
+def test_large_data_is_never_repeated():
+    assert _split(_frame(2000, 6), 600).n_repeats == 1
