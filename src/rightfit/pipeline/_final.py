@@ -139,15 +139,26 @@ def choose_final(
     # ensemble selection since must not turn that plan down (heart disease at 60 s: 10.1 s
     # needed, 10.1 s left, and the ensemble fell back to one member).
     slack = max(CHOICE_SLACK, CHOICE_SLACK_SHARE * budget.seconds)
-    while len(members) > 1 and need(members, weights) > budget.remaining() + slack:
+    while len(members) > 1:
+        needed, left = need(members, weights), budget.remaining()
+        if needed <= left + slack:
+            break
         logger.debug(
             "final refits of %s need %.1f s, %.1f s left",
             ", ".join(t.family for t in members),
-            need(members, weights),
-            budget.remaining(),
+            needed,
+            left,
         )
         members, weights = _cheapest_drop(
-            members, weights, need, search.oof, y_train, metric, covered, board.greater_is_better
+            members,
+            weights,
+            needed,
+            need,
+            search.oof,
+            y_train,
+            metric,
+            covered,
+            board.greater_is_better,
         )
     if len(members) == 1:
         return [best], [1.0], info
@@ -176,13 +187,10 @@ def choose_final(
     return members, weights, info
 
 
-def _cheapest_drop(members, weights, need, oof, y, metric, covered, greater):
+def _cheapest_drop(members, weights, full_need, need, oof, y, metric, covered, greater):
     """(members, weights) without the member whose removal raises the out-of-fold loss least
-    per second of refit and review time it frees."""
-    full_loss, full_need = (
-        _oof_loss(members, weights, oof, y, metric, covered, greater),
-        need(members, weights),
-    )
+    per second of refit and review time it frees (``full_need``: what all of them need)."""
+    full_loss = _oof_loss(members, weights, oof, y, metric, covered, greater)
     options = []
     for i in range(len(members)):
         rest_m, rest_w = members[:i] + members[i + 1 :], weights[:i] + weights[i + 1 :]
