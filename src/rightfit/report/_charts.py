@@ -9,13 +9,13 @@ import numpy as np
 BLUE, ORANGE, GREY, GREEN, RED = "#2563eb", "#ea580c", "#9ca3af", "#16a34a", "#dc2626"
 
 
-def _plt():
+def _new_figure(width: float, height: float):
+    # A plain Figure, not pyplot: no global figure registry to close, no GUI backend machinery
+    # (pyplot's imports add resident memory at the end of a fit, when memory peaks).
     import matplotlib
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update(
+    matplotlib.rcParams.update(
         {
             "font.size": 10,
             "axes.spines.top": False,
@@ -26,13 +26,12 @@ def _plt():
             "figure.dpi": 100,
         }
     )
-    return plt
+    return Figure(figsize=(width, height))
 
 
 def _svg(fig) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight")
-    _plt().close(fig)
     text = buffer.getvalue()
     text = text[text.index("<svg") :]
     # The RDF metadata block (creator, date) only names schema URLs; drop it to keep pages small.
@@ -43,8 +42,8 @@ def _svg(fig) -> str:
 
 
 def _figure(width: float = 5.2, height: float = 3.4):
-    plt = _plt()
-    return plt.subplots(figsize=(width, height))
+    fig = _new_figure(width, height)
+    return fig, fig.subplots()
 
 
 def curve_chart(curve: dict, metric: str, baseline: float | None, title: str) -> str:
@@ -178,8 +177,8 @@ def reliability_chart(after: dict, before: dict | None) -> str:
 def residual_charts(residuals: dict, target: str) -> str:
     actual = np.asarray(residuals["actual"])
     predicted = np.asarray(residuals["predicted"])
-    plt = _plt()
-    fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.6))
+    fig = _new_figure(9, 3.6)
+    left, right = fig.subplots(1, 2)
     left.scatter(predicted, actual, s=8, alpha=0.5, color=BLUE)
     lo, hi = float(min(actual.min(), predicted.min())), float(max(actual.max(), predicted.max()))
     left.plot([lo, hi], [lo, hi], color=GREY, ls="--", lw=1)

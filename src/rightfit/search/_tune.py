@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from rightfit import metrics
+from rightfit._memory import trim_if_grown
 from rightfit.budget import Budget
 from rightfit.models import FitContext, column_counts, get_spec, log_target_helps
 from rightfit.search._cv import CVResult, cross_validate
@@ -286,6 +287,8 @@ def tune(
                 logger.warning("%s trial failed: %s", state.name, result.error)
             else:
                 state.timeouts += 1
+        # The trial's fitted models are garbage now (forests free hundreds of MB of nodes).
+        trim_if_grown()
         if progress is not None:
             best_trial = min((t for t in trials if t.ok), key=lambda t: t.loss, default=None)
             progress.trial(trial, best_trial, max(0.0, deadline - time.monotonic()))
