@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rightfit._memory import trim_if_grown
 from rightfit.metrics import score
 from rightfit.models import FitContext, build_estimator, column_counts, get_spec, predict_output
 
@@ -119,6 +120,8 @@ class CurveRunner:
         train_out = predict_output(estimator, X_fit, self.task, self.n_classes)
         val_out = predict_output(estimator, X_val, self.task, self.n_classes)
         seconds = time.monotonic() - start  # fit and both predictions: what a point costs
+        del estimator
+        trim_if_grown()  # a forest's nodes, freed, would stay resident through the refits
         k = self.n_classes
         return (
             score(self.metric, y_fit, train_out, k),
