@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from rightfit.pipeline._review import importance_seconds, review_seconds
+from rightfit.pipeline._review import (
+    REVIEW_END_MARGIN,
+    diagnosis_deadline,
+    importance_seconds,
+    review_seconds,
+)
 from rightfit.search import Trial
 
 
@@ -47,3 +52,30 @@ def test_importance_cost_grows_with_columns_and_the_members_prediction_cost():
     assert 0 < cheap < wide and cheap < slow
     # at most 1,000 rows are shuffled, however large the blind test
     assert importance_seconds([_trial(1)], 10, 5000) == importance_seconds([_trial(1)], 10, 1000)
+
+
+def test_the_diagnosis_leaves_the_time_of_a_refit_on_all_rows_that_fits():
+    # 40 s left: 6 s to finish, a 20 s refit on all rows, so the diagnosis ends 26 s + the
+    # margin before the deadline, although it could have used more.
+    end = diagnosis_deadline(now=0.0, deadline=40.0, finish=6.0, refit_all=20.0, review_left=9.0)
+    assert end == pytest.approx(40.0 - 6.0 - 20.0 - REVIEW_END_MARGIN)
+
+
+def test_a_refit_on_all_rows_that_cannot_fit_leaves_its_time_to_the_diagnosis():
+    # Diamonds at 60 s: 14 s left, a 14 s refit on all rows and 5.6 s to finish. The refit is
+    # skipped at the end whatever the diagnosis does; the diagnosis used to get only half its
+    # share (4.5 s) and fitted no learning-curve point.
+    end = diagnosis_deadline(now=0.0, deadline=14.0, finish=5.6, refit_all=14.1, review_left=9.0)
+    assert end == pytest.approx(14.0 - 5.6 - REVIEW_END_MARGIN)
+
+
+def test_without_a_refit_on_all_rows_the_diagnosis_gets_the_spare_time_up_to_two_minutes():
+    assert diagnosis_deadline(0.0, 30.0, 5.0, 0.0, 9.0) == pytest.approx(30.0 - 5.0 - 1.5)
+    assert diagnosis_deadline(0.0, 1000.0, 5.0, 0.0, 9.0) == pytest.approx(120.0)
+
+
+def test_half_its_share_while_the_budget_lasts_but_never_past_the_finish():
+    # 10 s left, 6 s to finish, a 3 s refit that fits: half of the 9 s share (4.5 s) would run
+    # into the refit's time, and the refit wins; nothing runs into the finish.
+    assert diagnosis_deadline(0.0, 10.0, 6.0, 3.0, 9.0) == pytest.approx(0.0)
+    assert diagnosis_deadline(0.0, 10.0, 6.0, 0.0, 20.0) == pytest.approx(4.0)

@@ -461,18 +461,20 @@ def run(
     single_threaded(model)
     lap("evaluate")
 
+    # A model of log(target) cannot be refit on rows whose target is <= 0 (the blind test's).
+    log_members = any(t.params.get("log_target") for t in members)
+    log_target_bars = log_members and float(np.min(y)) <= 0
     diagnosis = None
     if diagnose:
         # The time kept for the review, or more when the search ended early (every candidate
-        # done): whatever the refit on all rows and the finish do not need, up to two minutes.
-        spare = budget.deadline - finishing() - refit_all_seconds - 1.5  # margin for the check
-        # At least half the review's own share while the budget lasts, but never the time of a
-        # refit on all rows that still fits: 64 % of the rows against all of them weighs more
-        # than a verdict (diabetes at 300 s delivered the fold model for want of 2 s).
-        now = time.monotonic()
-        review_deadline = max(min(spare, now + review.REVIEW_MAX), now + 0.5 * review_left)
-        if refit_all_seconds > 0 and spare > now:
-            review_deadline = min(review_deadline, spare)
+        # done) or the refit on all rows cannot fit: see diagnosis_deadline.
+        review_deadline = review.diagnosis_deadline(
+            time.monotonic(),
+            budget.deadline,
+            finishing(),
+            refit_all_seconds if refit_all and split.has_test and not log_target_bars else 0.0,
+            review_left,
+        )
         diagnosis = review.diagnose_fit(
             search,
             members,
@@ -483,7 +485,7 @@ def run(
             task=task,
             metric=metric,
             n_classes=n_classes,
-            deadline=min(review_deadline, budget.deadline - finishing()),
+            deadline=review_deadline,
             seed=seed,
             n_jobs=n_jobs,
         )
@@ -495,8 +497,7 @@ def run(
     lap("diagnose")
 
     delivered = dict(evaluated)
-    log_members = any(t.params.get("log_target") for t in members)
-    if refit_all and split.has_test and log_members and float(np.min(y)) <= 0:
+    if refit_all and split.has_test and log_target_bars:
         delivered["note"] = (
             "refit on all rows skipped: the chosen model works on log(target), and the blind-test "
             "rows hold a target value <= 0; the delivered model is the one the blind test scored"
