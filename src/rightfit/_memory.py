@@ -31,14 +31,18 @@ def _glibc_call(name: str, *args: int) -> None:
         getattr(ctypes.CDLL("libc.so.6"), name)(*args)
 
 
-def resident_mb() -> float:
-    """Resident memory of this process in MB (0 where /proc is not available)."""
+def resident_bytes() -> int | None:
+    """Resident memory of this process in bytes; None where /proc is not available."""
     try:
         with open("/proc/self/statm", encoding="ascii") as handle:
-            pages = int(handle.read().split()[1])
-    except (OSError, ValueError, IndexError):
-        return 0.0
-    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None  # not Linux
+
+
+def resident_mb() -> float:
+    """Resident memory of this process in MB (0 where /proc is not available)."""
+    return (resident_bytes() or 0) / 2**20
 
 
 def fewer_malloc_arenas() -> None:
@@ -50,6 +54,10 @@ def trim_memory() -> None:
     """Collect garbage, then return whole free heap pages to the system: after the search the
     trials' models are garbage while the review, refits and report allocate more on top."""
     gc.collect()
+    _trim()
+
+
+def _trim() -> None:
     _glibc_call("malloc_trim", 0)
     _state["resident_after_trim"] = resident_mb()
 
@@ -61,6 +69,5 @@ def trim_if_grown(limit_mb: float = TRIM_AFTER_GROWTH_MB) -> bool:
     resident = resident_mb()
     if resident - _state["resident_after_trim"] < limit_mb:
         return False
-    _glibc_call("malloc_trim", 0)
-    _state["resident_after_trim"] = resident_mb()
+    _trim()
     return True

@@ -8,9 +8,10 @@ With ``--workers N`` each worker process keeps its own numbers and a scrape reac
 from __future__ import annotations
 
 import bisect
-import os
 import threading
 from collections import defaultdict
+
+from rightfit._memory import resident_bytes
 
 # Seconds; fine steps where a tabular model answers (1-50 ms), coarse above.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -22,14 +23,6 @@ def _escape(value: str) -> str:
 
 def _labels(**labels: str) -> str:
     return "{" + ",".join(f'{k}="{_escape(v)}"' for k, v in labels.items()) + "}"
-
-
-def _resident_bytes() -> int | None:
-    try:
-        with open("/proc/self/statm", encoding="ascii") as handle:
-            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    except (OSError, ValueError, IndexError, AttributeError):
-        return None  # not Linux
 
 
 class ServerMetrics:
@@ -116,7 +109,7 @@ class ServerMetrics:
             "# TYPE rightfit_model_info gauge",
         ]
         lines += [f"rightfit_model_info{_labels(**info)} 1" for info in model_info]
-        resident = _resident_bytes()
+        resident = resident_bytes()
         if resident is not None:
             lines += [
                 "# HELP process_resident_memory_bytes Resident memory of this worker.",
