@@ -134,15 +134,38 @@ def _fits_in_time(estimate: float, deadline: float) -> bool:
     return time.monotonic() + estimate <= deadline
 
 
-def learning_curve(runner: CurveRunner, per_fit: float, deadline: float, seed: int) -> Curve:
-    """Train and validation score against the number of training rows (smallest first)."""
+def learning_curve(
+    runner: CurveRunner,
+    per_fit: float,
+    deadline: float,
+    seed: int,
+    full_point: dict | None = None,
+) -> Curve:
+    """Train and validation score against the number of training rows (smallest first).
+
+    ``full_point``: the search's own model of this fold, already scored (``train``,
+    ``validation``, ``seconds``; see ``search._cv``): the full-size point without a refit.
+    """
     curve = Curve("n_train_rows")
     rng = np.random.default_rng(seed)
     shuffled = rng.permutation(runner.fit_rows)
     # The full-size point first: the verdict rests on it; then the halves that give the slope.
     points = {}
+    if full_point and full_point.get("n_fit_rows") == len(shuffled):
+        points[len(shuffled)] = (
+            full_point["train"],
+            full_point["validation"],
+            full_point["seconds"],
+        )
+        curve.notes.append(
+            f"the full-size point is the search's own model of this fold (training score on "
+            f"{full_point['train_rows_scored']:,} of its fitting rows; boosting stopped at its "
+            "best round on the validation rows)"
+        )
     for fraction in sorted(LEARNING_FRACTIONS, reverse=True):
         n = max(int(len(shuffled) * fraction), 20)
+        if n in points:
+            continue
         if points:  # measured here: rescale the largest point's seconds (fit and scoring)
             largest = max(points)
             per_fit = (points[largest][2] + 0.05) * len(shuffled) / largest

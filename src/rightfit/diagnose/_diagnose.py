@@ -62,6 +62,7 @@ def diagnose(
     own_cv_score: float | None = None,
     seed: int = 0,
     n_jobs: int = 1,
+    first_fold: dict | None = None,
 ) -> Diagnosis:
     """Curves and a verdict for ``family`` with ``params`` on one training fold.
 
@@ -73,6 +74,8 @@ def diagnose(
     deadline : ``time.monotonic()`` value by which the diagnosis must be done.
     best_other_validation : the best validation score another family reached (evidence that
         more is learnable).
+    first_fold : the search's scores of its model of ``fold`` (``search._cv``), used as the
+        learning curve's full-size point instead of a refit.
     """
     params = {k: v for k, v in params.items()}
     runner = CurveRunner(family, params, X, y, fold, task, metric, n_classes, seed, n_jobs)
@@ -83,7 +86,9 @@ def diagnose(
     # The learning curve comes first (its smallest points are cheap); the validation curve gets
     # whatever is left.
     share = (deadline - time.monotonic()) * 0.6
-    learning = learning_curve(runner, fold_seconds, time.monotonic() + share, seed)
+    learning = learning_curve(
+        runner, fold_seconds, time.monotonic() + share, seed, full_point=first_fold
+    )
     reference = best_other_validation is None and family != REFERENCE_FAMILY
     if reference:
         # The reference is scored on the same fold as the curves: compare fold with fold.

@@ -143,7 +143,13 @@ class _CatBoostBase(BaseEstimator):
                 early_stopping_rounds=early_stopping_rounds,
                 use_best_model=True,
             )
-        model.fit(Pool(self._frame(X), label=y), **fit_args)
+        try:
+            model.fit(Pool(self._frame(X), label=y), **fit_args)
+        except Exception:
+            # CatBoost re-raises the callback's TrialTimeout as its own CatBoostError
+            if stop.hit and not stop.graceful:
+                raise TrialTimeout("stopped at the trial deadline") from None
+            raise
         self.stopped_by_deadline_ = stop.hit
         self.best_rounds_ = int(model.tree_count_)
         self.n_features_in_ = np.asarray(X).shape[1]

@@ -309,6 +309,7 @@ def diagnose_fit(
                 own_cv_score=trial.score,
                 seed=seed,
                 n_jobs=n_jobs,
+                first_fold=trial.extra.get("first_fold"),
             )
         except Exception as exc:  # a diagnosis failure must not lose the model
             logger.warning("diagnosis of %s failed: %s", trial.family, exc)

@@ -173,3 +173,21 @@ def test_a_bundle_saved_before_max_ctr_complexity_existed_still_predicts_in_batc
     set_threads(old, 2)  # reads get_params: raised AttributeError on such bundles
     assert old.get_params()["max_ctr_complexity"] is None
     np.testing.assert_allclose(old.predict_proba(matrix), model.predict_proba(matrix))
+
+
+def test_a_fit_without_early_stopping_that_reaches_its_deadline_raises_trial_timeout():
+    """A fixed-rounds fit (a refit, a point of the fit diagnosis) past its deadline is a
+    TrialTimeout like the other families', not CatBoost's own error around it."""
+    from rightfit.models import TrialTimeout
+
+    X, y = _table(n=3000)
+    matrix = np.column_stack([X["x"], pd.factorize(X["city"])[0].astype(float)])
+    model = CatBoostClassifierModel(
+        **{**PARAMS, "learning_rate": 0.01, "depth": 8},
+        n_estimators=5000,
+        cat_features=(1,),
+        n_jobs=1,
+        deadline=time.monotonic() + 0.3,
+    )
+    with pytest.raises(TrialTimeout):
+        model.fit(matrix, y)
