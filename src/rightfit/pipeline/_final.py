@@ -18,6 +18,14 @@ logger = logging.getLogger(__name__)
 # Seconds kept for scoring the blind test, writing the bundle and drawing its report (about 1.5 s
 # of matplotlib import and SVG rendering, measured), beyond the refits themselves.
 FINISH_OVERHEAD = 3.0
+# What finishing a run costs per row: before the blind test (its prediction, bootstrap intervals,
+# comparisons, the bundle), and once only writing the bundle and report is left.
+FINISH_SECONDS_PER_ROW = 2e-5
+FINISH_SECONDS_PER_ROW_AFTER_TEST = 2e-6
+# Share of the budget (at most 10 s) kept for timing noise: other processes, a slower disk.
+NOISE_SHARE = 0.03
+# Seconds a process with TensorFlow loaded takes to exit (measured ~1 s on 2 loaded cores).
+TF_EXIT = 1.5
 # The estimate of a final refit from CV fold timings is rough; keep this much headroom.
 REFIT_SAFETY = 1.15
 # Families an ensemble is likely to draw on, and how far behind the leader they may be.
@@ -32,6 +40,25 @@ CHOICE_SLACK_SHARE = 0.01
 # well inside the CV noise. Slow-to-predict members (neural, forest, k-NN, SVM) need more.
 MEMBER_GAIN = 0.0005
 SLOW_MEMBER_GAIN = 0.002
+
+
+def finish_seconds(
+    n_rows: int, budget_seconds: float, blind_test_done: bool = False, tensorflow: bool = False
+) -> float:
+    """Seconds a run needs after its refits: ensemble selection, blind-test prediction,
+    bootstrap intervals and comparisons grow with rows. With ``blind_test_done`` (the diagnosis's
+    deadline, the refit on all rows) only the bundle and report are left: 1.4-2.9 s measured up
+    to 400,000 rows, where the row term of the whole finish alone kept 8 s and the diagnosis
+    got no learning-curve point. Once TensorFlow is loaded (``tensorflow``) the process needs
+    about a second more to exit, which users wait for. A share of the budget absorbs a loaded
+    machine (credit default: 1.06x on a busy one)."""
+    per_row = FINISH_SECONDS_PER_ROW_AFTER_TEST if blind_test_done else FINISH_SECONDS_PER_ROW
+    return (
+        FINISH_OVERHEAD
+        + per_row * n_rows
+        + min(NOISE_SHARE * budget_seconds, 10.0)
+        + (TF_EXIT if tensorflow else 0.0)
+    )
 
 
 def refit_seconds(trial: Trial, n_folds: int, n_fold_rows: int, n_rows: int) -> float:

@@ -31,10 +31,10 @@ from rightfit.models import (
 from rightfit.models._calibrated import CalibratedModel, apply_calibration
 from rightfit.pipeline import _review as review
 from rightfit.pipeline._final import (
-    FINISH_OVERHEAD,
     REFIT_SAFETY,
     choose_final,
     ensemble_members,
+    finish_seconds,
     fit_members,
     lead_member,
     likely_members,
@@ -48,10 +48,6 @@ logger = logging.getLogger(__name__)
 
 # The refit on all rows is planned only when it costs at most this share of the budget.
 REFIT_ALL_SHARE = 0.25
-# Share of the budget (at most 10 s) kept for timing noise: other processes, a slower disk.
-NOISE_SHARE = 0.03
-# Seconds a process with TensorFlow loaded takes to exit (measured ~1 s on 2 loaded cores).
-TF_EXIT = 1.5
 
 
 @dataclass(frozen=True)
@@ -162,16 +158,9 @@ def run(
             and split.n_rows in final_sizes([lead])
         )
 
-    # Ensemble selection, blind-test prediction, bootstrap and writing the bundle grow with rows.
-    def finishing() -> float:
-        # Writing the bundle and report grows with rows; once TensorFlow is loaded (a neural
-        # trial ran) the process also needs about a second more to exit, which users wait for.
-        # A share of the budget absorbs a loaded machine (credit default: 1.06x on a busy one).
-        return (
-            FINISH_OVERHEAD
-            + 2e-5 * split.n_rows
-            + min(NOISE_SHARE * budget.seconds, 10.0)
-            + (TF_EXIT if "tensorflow" in sys.modules else 0)
+    def finishing(blind_test_done: bool = False) -> float:
+        return finish_seconds(
+            split.n_rows, budget.seconds, blind_test_done, "tensorflow" in sys.modules
         )
 
     def review_time(members: list[Trial], lead: Trial | None = None) -> float:
@@ -471,7 +460,7 @@ def run(
         review_deadline = review.diagnosis_deadline(
             time.monotonic(),
             budget.deadline,
-            finishing(),
+            finishing(blind_test_done=True),
             refit_all_seconds if refit_all and split.has_test and not log_target_bars else 0.0,
             review_left,
         )
@@ -504,7 +493,7 @@ def run(
         )
         progress.note(delivered["note"])
     elif refit_all and split.has_test:
-        needed = refit_all_seconds + finishing()
+        needed = refit_all_seconds + finishing(blind_test_done=True)
         if budget.remaining() >= needed:
             model = deliver(X_all, y, FitContext(**{**context.__dict__, "n_rows": split.n_rows}))
             delivered = {
