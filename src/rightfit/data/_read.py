@@ -132,7 +132,7 @@ def _read_csv(path: Path) -> Table:
                 f"File {str(path)!r} ends in .gz but is not valid gzip ({_first_line(error)}). "
                 "Decompress it yourself or rename it without .gz."
             ) from error
-    encoding = _decode(raw, path)
+    encoding = _encoding(raw, path)
     sample = _decoded_prefix(raw, encoding)
     if not sample.strip() and not raw.decode(encoding).strip():
         raise DataError(f"File {str(path)!r} has no data rows (the file is empty).")
@@ -180,7 +180,7 @@ def _decoded_prefix(raw: bytes, encoding: str) -> str:
     return codecs.getincrementaldecoder(encoding)(errors="ignore").decode(raw[:_SNIFF_BYTES])
 
 
-def _decode(raw: bytes, path: Path) -> str:
+def _encoding(raw: bytes, path: Path) -> str:
     """The encoding of ``raw``: UTF-8 (with or without a BOM), else a reliable guess."""
     utf8 = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
     if _decodes(raw, utf8):
