@@ -187,6 +187,17 @@ def test_the_faster_rate_carries_over_to_the_other_boosting_family(monkeypatch):
     assert seen[2][1] == pytest.approx(0.3)  # xgboost's first default (0.1), raised
 
 
+def test_a_family_that_converged_at_a_slower_rate_keeps_it(monkeypatch):
+    """A round costs different time in each library: a boosting family whose trial converged
+    within its time at 0.1 is not pushed to 0.3 because another family's trial ran out of time
+    (CatBoost on california housing had pushed LightGBM, converged in 2 s, to >= 0.24)."""
+    seen = _scripted_search(monkeypatch, ["xgboost", "linear", "lightgbm"], 6, {3})
+    assert [f for f, _ in seen[:3]] == ["xgboost", "linear", "lightgbm"]
+    later = {f: lr for f, lr in seen[3:] if lr is not None}
+    assert later["xgboost"] < 0.3  # its own next default, as written
+    assert later["lightgbm"] >= 0.3 - 1e-9  # the family that ran out of time learns faster
+
+
 def _tightened_search(narrowing: str):
     """A 4 s search whose reserve keeps all but 0.4 s until ``tighten`` is asked, which then
     narrows it ("narrows"), leaves it ("keeps") or fails ("raises")."""
