@@ -62,3 +62,22 @@ def test_a_plan_that_fits_to_the_millisecond_is_kept():
     # far short: trimmed
     families, _ = _choose(search, y, split, per_fold - 2.0)
     assert len(families) < 3
+
+
+def test_the_diagnosis_counts_with_its_guaranteed_share_not_a_member():
+    """A 9 s review share would leave no room for CatBoost's refit; the diagnosis is guaranteed
+    only half of it (it ends at its deadline with what it fitted), so the member stays."""
+    from rightfit.pipeline._review import REVIEW_GUARANTEED_SHARE
+    from rightfit.pipeline._run import choice_overhead
+
+    search, y, split = _search({"lightgbm": 2.0, "linear": 0.05, "catboost": 12.0})
+    rows_ratio = N / (N * 4 // 5)
+    refits = (2.0 + 0.05 + 12.0) / 5 * rows_ratio * 1.15  # REFIT_SAFETY
+    review_share, finish = 9.0, 1.0
+    overhead = choice_overhead(lambda: finish, lambda chosen: 0.0, lambda *_: review_share)
+    left = refits + finish + REVIEW_GUARANTEED_SHARE * review_share + 0.1
+    assert left < refits + finish + review_share - 2.0  # the whole share would not fit
+    members, _, _ = choose_final(
+        search, y, "rmse", split, Budget(left), [N], N * 4 // 5, overhead=overhead
+    )
+    assert sorted(t.family for t in members) == ["catboost", "lightgbm", "linear"]

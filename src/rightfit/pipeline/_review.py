@@ -63,6 +63,10 @@ def review_seconds(
 
 # Kept between the diagnosis's deadline and what must follow it (the check before the refit).
 REVIEW_END_MARGIN = 1.5
+# The diagnosis ends at its deadline with what it has fitted: it is guaranteed this share of
+# its time, and the final choice counts only this share when it decides which ensemble
+# members' refits fit (dropping a member can cost more than the diagnosis's last points).
+REVIEW_GUARANTEED_SHARE = 0.5
 
 
 def diagnosis_deadline(
@@ -80,7 +84,7 @@ def diagnosis_deadline(
     if refit_all > 0 and deadline - now < refit_all + finish:
         refit_all = 0.0
     spare = deadline - finish - refit_all - REVIEW_END_MARGIN
-    end = max(min(spare, now + REVIEW_MAX), now + 0.5 * review_left)
+    end = max(min(spare, now + REVIEW_MAX), now + REVIEW_GUARANTEED_SHARE * review_left)
     if refit_all > 0:
         end = min(end, max(spare, now))
     return min(end, deadline - finish)
