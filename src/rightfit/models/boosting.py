@@ -130,7 +130,7 @@ def _early_stop_lightgbm(
     model.fit(
         X_fit,
         y_fit,
-        eval_set=[(X_val, y_val)],
+        **_lightgbm_validation(model, X_val, y_val),
         categorical_feature=_categoricals(ctx.categorical_indices, params),
         callbacks=[
             lightgbm.early_stopping(
@@ -140,6 +140,17 @@ def _early_stop_lightgbm(
         ],
     )
     return int(model.best_iteration_ or model.n_estimators), stop.hit
+
+
+def _lightgbm_validation(model, X_val, y_val) -> dict:
+    """The validation rows as ``fit`` keywords: LightGBM 4.7 deprecates ``eval_set`` for
+    ``eval_X``/``eval_y`` (a warning on every fold, removal to come); older versions, which
+    the dependency bound allows, know only ``eval_set``."""
+    import inspect
+
+    if "eval_X" in inspect.signature(type(model).fit).parameters:
+        return {"eval_X": (X_val,), "eval_y": (y_val,)}
+    return {"eval_set": [(X_val, y_val)]}
 
 
 def _categoricals(indices: list[int], params: dict):

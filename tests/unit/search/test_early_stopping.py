@@ -85,6 +85,25 @@ def test_folds_stop_early_and_the_trial_learns_its_refit_rounds(family, params):
     assert res.model is None  # k-fold CV keeps no fold model
 
 
+def test_lightgbm_early_stopping_uses_no_deprecated_argument():
+    """LightGBM 4.7 deprecates ``eval_set`` (a FutureWarning on every fold, hidden by the
+    search's warning filter, removal to come); older versions know only ``eval_set``."""
+    import dataclasses
+    import warnings
+
+    import lightgbm
+
+    from rightfit.models.boosting import _early_stop_lightgbm
+
+    X, y = _data()
+    ctx = dataclasses.replace(_ctx("binary", len(y)), deadline=time.monotonic() + 60)
+    model = lightgbm.LGBMClassifier(n_estimators=200, learning_rate=0.1, verbose=-1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        rounds, stopped = _early_stop_lightgbm(model, X[:400], y[:400], X[400:], y[400:], ctx, LGB)
+    assert 1 <= rounds <= 200 and not stopped
+
+
 def test_a_given_round_count_is_not_early_stopped():
     X, y = _data()
     res = cross_validate(
