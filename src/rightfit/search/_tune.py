@@ -457,10 +457,14 @@ def _spread_learning_rate(source: _FamilyState, states) -> list[str]:
 
 
 def _kept_note(source: _FamilyState, states, raised: list[str]) -> str:
+    """What the progress note adds about the families ``_spread_learning_rate`` left alone
+    because they converged at a slower rate than ``source``'s new floor."""
     kept = [
         s.name
         for s in states
-        if s.name not in raised and s.converged_lr < source.lr_floor > s.lr_floor
+        if s.name not in raised
+        and s.converged_lr < source.lr_floor
+        and s.lr_floor < source.lr_floor
     ]
     if not kept:
         return ""
