@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from sklearn.pipeline import Pipeline
 
 from rightfit.models._deadline import lightgbm_deadline, xgboost_deadline
@@ -146,11 +148,18 @@ def _lightgbm_validation(model, X_val, y_val) -> dict:
     """The validation rows as ``fit`` keywords: LightGBM 4.7 deprecates ``eval_set`` for
     ``eval_X``/``eval_y`` (a warning on every fold, removal to come); older versions, which
     the dependency bound allows, know only ``eval_set``."""
-    import inspect
-
-    if "eval_X" in inspect.signature(type(model).fit).parameters:
+    if _fit_takes_eval_x(type(model)):
         return {"eval_X": (X_val,), "eval_y": (y_val,)}
     return {"eval_set": [(X_val, y_val)]}
+
+
+@functools.cache
+def _fit_takes_eval_x(estimator_class: type) -> bool:
+    """Whether this LightGBM estimator's ``fit`` has ``eval_X`` (looked up once per class,
+    not on every fold)."""
+    import inspect
+
+    return "eval_X" in inspect.signature(estimator_class.fit).parameters
 
 
 def _categoricals(indices: list[int], params: dict):

@@ -264,12 +264,18 @@ def tune(
         trials.append(trial)
         _note_convergence(state, params, result)
         if _raise_learning_rate(state, params, result):
-            raised = _spread_learning_rate(state, states.values())
+            raised, kept = _spread_learning_rate(state, states.values())
             if progress is not None:
                 progress.note(
                     f"{state.name} trial {number} reached its time limit still improving: "
                     f"{', '.join(raised)} trials from now on learn at rate >= "
-                    f"{state.lr_floor:.2g}" + _kept_note(state, states.values(), raised)
+                    f"{state.lr_floor:.2g}"
+                    + (
+                        f" ({', '.join(kept)} converged at slower rates within their time "
+                        "and keep them)"
+                        if kept
+                        else ""
+                    )
                 )
         if otrial is not None:  # None: a default outside the search space, unknown to TPE
             if result.status == "ok":
@@ -435,9 +441,9 @@ def _note_convergence(state: _FamilyState, params: dict, result: CVResult) -> No
             state.converged_lr = min(state.converged_lr, float(rate))
 
 
-def _spread_learning_rate(source: _FamilyState, states) -> list[str]:
-    """Raise the floor of the other early-stopped families to ``source``'s; names of the
-    families whose floor rose to it (``source`` first).
+def _spread_learning_rate(source: _FamilyState, states) -> tuple[list[str], list[str]]:
+    """Raise the floor of the other early-stopped families to ``source``'s; (names of the
+    families whose floor rose to it, ``source`` first; names of those that keep a slower one).
 
     Needing many rounds is mostly a property of the data (poker hands need thousands at 0.1
     in every library), so a family that has not shown otherwise starts from the faster rate
@@ -445,30 +451,18 @@ def _spread_learning_rate(source: _FamilyState, states) -> list[str]:
     converged within its own time limit at a slower rate keeps its floor (CatBoost capped at
     0.08 on california housing had pushed LightGBM, converged at 0.1 in 2 s, to >= 0.24).
     """
-    raised = [source.name]
+    raised, kept = [source.name], []
     for other in states:
         if other is source or get_spec(other.name).early_stopping is None:
             continue
-        if other.converged_lr < source.lr_floor or other.lr_floor >= source.lr_floor:
+        if other.lr_floor >= source.lr_floor:
+            continue
+        if other.converged_lr < source.lr_floor:
+            kept.append(other.name)
             continue
         other.lr_floor = source.lr_floor
         raised.append(other.name)
-    return raised
-
-
-def _kept_note(source: _FamilyState, states, raised: list[str]) -> str:
-    """What the progress note adds about the families ``_spread_learning_rate`` left alone
-    because they converged at a slower rate than ``source``'s new floor."""
-    kept = [
-        s.name
-        for s in states
-        if s.name not in raised
-        and s.converged_lr < source.lr_floor
-        and s.lr_floor < source.lr_floor
-    ]
-    if not kept:
-        return ""
-    return f" ({', '.join(kept)} converged at slower rates within their time and keep them)"
+    return raised, kept
 
 
 def _at_least(params: dict, lr_floor: float) -> dict:
