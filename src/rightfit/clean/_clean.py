@@ -24,6 +24,10 @@ def clean_table(
 ) -> Cleaned:
     """Drop unlabeled and duplicate rows, set aside unusable columns, and log every change.
 
+    Exact repeats are dropped as copies unless the profile found them about as frequent as
+    chance makes them when every column takes few values (``Profile.duplicates_by_chance``):
+    then they are separate records and stay.
+
     Nothing here learns statistics a model uses: imputation, rare-label grouping and clipping
     happen inside each CV fold (``models/preprocess``); they are listed in the log with
     ``when="in_each_fold"`` so the report can show them. No column is removed from the frame;
@@ -51,11 +55,12 @@ def clean_table(
     --------
     >>> from rightfit.data import infer_schema
     >>> from rightfit.profile import profile_table
-    >>> frame = pd.DataFrame({"x": [1, 1, 2, 3] * 10, "y": ["a", "a", "b", "b"] * 10})
+    >>> rows = pd.DataFrame({"x": [0.5 * i for i in range(40)], "y": ["a", "b"] * 20})
+    >>> frame = pd.concat([rows, rows.iloc[:3]], ignore_index=True)  # three rows entered twice
     >>> schema = infer_schema(frame, "y")
     >>> cleaned = clean_table(frame, schema, profile_table(frame, schema))
     >>> len(cleaned.frame), cleaned.log.changes[0].action
-    (3, 'drop_duplicate_rows')
+    (40, 'drop_duplicate_rows')
     """
     keep = _check_keep(keep_columns, schema)
     if not all(isinstance(c, str) for c in frame.columns):
@@ -64,7 +69,8 @@ def clean_table(
     changes: list[Change] = []
     if schema.target is not None:
         frame = _drop_missing_target(frame, schema, changes)
-    frame = _drop_duplicates(frame, changes)
+    if not profile.duplicates_by_chance:
+        frame = _drop_duplicates(frame, changes)
     schema = _set_aside_columns(schema, profile, keep, changes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)

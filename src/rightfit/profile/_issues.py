@@ -7,6 +7,7 @@ import logging
 import pandas as pd
 
 from rightfit.data import ColumnSchema, Schema
+from rightfit.profile._repeats import RepeatCheck
 from rightfit.profile._types import ColumnProfile, Issue
 
 logger = logging.getLogger(__name__)
@@ -126,13 +127,29 @@ def _examples(raw: pd.Series) -> str:
 def dataset_issues(
     n_rows: int,
     n_duplicates: int,
+    repeats: RepeatCheck | None,
     columns: tuple[ColumnProfile, ...],
     schema: Schema,
     class_counts: tuple[tuple[str, int], ...] | None,
 ) -> list[Issue]:
     """Issues about the whole table: duplicates, outliers, class balance."""
     issues = []
-    if n_duplicates:
+    if n_duplicates and repeats is not None and repeats.by_chance:
+        share = n_duplicates / max(1, n_rows)
+        issues.append(
+            Issue(
+                "duplicates",
+                (),
+                "info",
+                f"{n_duplicates:,} rows ({share:.1%}) repeat an earlier row exactly, about as "
+                "often as chance gives with these columns' few values (two random rows match "
+                f"with probability {repeats.observed:.2g}; {repeats.chance:.2g} if the columns "
+                "were independent)",
+                "kept: they are different records that look alike, and their counts carry the "
+                "frequencies a model learns from",
+            )
+        )
+    elif n_duplicates:
         share = n_duplicates / max(1, n_rows)
         issues.append(
             Issue(

@@ -11,6 +11,7 @@ import pandas as pd
 from rightfit.data import FEATURE_ROLES, Schema, prepare_features, read_target
 from rightfit.profile._issues import column_issues, dataset_issues
 from rightfit.profile._leakage import screen_leakage
+from rightfit.profile._repeats import check_repeats
 from rightfit.profile._types import ColumnProfile, Issue, Profile
 
 logger = logging.getLogger(__name__)
@@ -54,13 +55,14 @@ def profile_table(frame: pd.DataFrame, schema: Schema, random_state: int = 0) ->
         warnings.simplefilter("ignore", UserWarning)
         features = prepare_features(frame, schema)
     n_duplicates = int(frame.duplicated().sum())
+    repeats = check_repeats(frame) if n_duplicates else None
     columns = tuple(_column_profile(frame[c.name], c, features) for c in schema.columns)
     issues: list[Issue] = []
     for column_schema, column in zip(schema.columns, columns, strict=True):
         issues.extend(column_issues(column_schema, column, frame[column_schema.name], n_rows))
     y = read_target(frame, schema) if schema.target is not None else None
     class_counts, target_summary = _target_stats(y, schema)
-    issues.extend(dataset_issues(n_rows, n_duplicates, columns, schema, class_counts))
+    issues.extend(dataset_issues(n_rows, n_duplicates, repeats, columns, schema, class_counts))
     suspects: list[str] = []
     if y is not None and n_rows >= 3 * 2:
         scores = screen_leakage(_leakage_inputs(schema, features), y, schema.task, random_state)
@@ -80,6 +82,7 @@ def profile_table(frame: pd.DataFrame, schema: Schema, random_state: int = 0) ->
         target_summary=target_summary,
         issues=tuple(issues),
         leakage_suspects=tuple(suspects),
+        duplicates_by_chance=repeats is not None and repeats.by_chance,
     )
     logger.info("profiled %d rows × %d columns: %d issues", n_rows, frame.shape[1], len(issues))
     return profile

@@ -110,6 +110,8 @@ class Profile:
     target_summary: dict | None
     issues: tuple[Issue, ...]
     leakage_suspects: tuple[str, ...]
+    # The repeated rows are what chance gives with few values per column: kept, not dropped.
+    duplicates_by_chance: bool = False
 
     def column(self, name: str) -> ColumnProfile | None:
         """The profile of column ``name``, or None."""
@@ -130,6 +132,7 @@ class Profile:
             "target_summary": self.target_summary,
             "issues": [i.to_dict() for i in self.issues],
             "leakage_suspects": list(self.leakage_suspects),
+            "duplicates_by_chance": self.duplicates_by_chance,
         }
 
     @classmethod
@@ -147,6 +150,7 @@ class Profile:
             target_summary=d.get("target_summary"),
             issues=tuple(Issue.from_dict(i) for i in d["issues"]),
             leakage_suspects=tuple(d.get("leakage_suspects", ())),
+            duplicates_by_chance=bool(d.get("duplicates_by_chance", False)),
         )
 
     def summary_lines(self) -> list[str]:
@@ -169,6 +173,7 @@ class Profile:
         lines.append(
             f"Duplicate rows: {self.n_duplicate_rows:,} "
             f"({self.n_duplicate_rows / max(1, self.n_rows):.1%})"
+            + (", as often as chance gives: kept" if self.duplicates_by_chance else "")
         )
         if self.class_counts:
             total = sum(n for _, n in self.class_counts) or 1

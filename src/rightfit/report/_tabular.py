@@ -78,7 +78,13 @@ def data_profile(record: dict) -> str:
     ]
     body = (
         f"<p>{profile['n_rows']:,} rows, {profile['n_columns']} columns, "
-        f"{profile['n_duplicate_rows']:,} exact duplicate rows.</p>"
+        f"{profile['n_duplicate_rows']:,} exact duplicate rows"
+        + (
+            " (kept: as frequent as chance makes them here)"
+            if profile.get("duplicates_by_chance")
+            else ""
+        )
+        + ".</p>"
     )
     body += table(["role", "columns", "names"], rows, {1})
     if profile.get("class_counts"):
