@@ -47,7 +47,9 @@ def evaluation_lines(record: dict) -> list[str]:
     from rightfit.evaluate import Evaluation
 
     ev = Evaluation.from_dict(evaluation)
-    return [f"  {line}" for line in ev.summary_lines()]
+    suspicion = (record.get("blind_test") or {}).get("near_perfect")
+    warning = [f"  [warning] {suspicion}"] if suspicion else []
+    return [f"  {line}" for line in ev.summary_lines()] + warning
 
 
 def chosen_line(record: dict) -> str:

@@ -20,6 +20,7 @@ from rightfit.evaluate import baseline_output, evaluate
 from rightfit.evaluate._curves import curves, reliability
 from rightfit.evaluate._drift import feature_reference
 from rightfit.evaluate._threshold import choose_threshold, confusion_at, parse_objective
+from rightfit.evaluate._too_good import near_perfect
 from rightfit.models import (
     FitContext,
     TabularPredictor,
@@ -439,6 +440,10 @@ def run(
             blind["importance"] = review.importance(
                 model, X_test, y_test, task, metric, n_classes, importance_end, seed
             )
+        suspicion = near_perfect(evaluation, blind.get("importance"))
+        if suspicion:
+            blind["near_perfect"] = suspicion
+            progress.note(f"[warning] {suspicion}")
     else:
         progress.note("no blind test (--test-size 0): the scores above are cross-validated only")
     single_threaded(model)

@@ -288,6 +288,8 @@ def evaluation(record: dict) -> str:
         {1, 2, 3},
     )
     blind = record.get("blind_test") or {}
+    if blind.get("near_perfect"):
+        body += f"<p class='sev-high'>Too good to be true? {e(blind['near_perfect'])}</p>"
     curves = blind.get("curves") or {}
     figs = []
     if ev.get("confusion_matrix"):
