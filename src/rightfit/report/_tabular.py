@@ -289,7 +289,8 @@ def evaluation(record: dict) -> str:
     )
     blind = record.get("blind_test") or {}
     if blind.get("near_perfect"):
-        body += f"<p class='sev-high'>Too good to be true? {e(blind['near_perfect'])}</p>"
+        text = blind["near_perfect"]
+        body += f"<p class='sev-high'>Too good to be true? {e(text[:1].upper() + text[1:])}</p>"
     curves = blind.get("curves") or {}
     figs = []
     if ev.get("confusion_matrix"):

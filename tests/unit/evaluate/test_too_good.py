@@ -74,3 +74,9 @@ def test_a_leak_spread_over_two_columns_is_reported_by_a_whole_run():
     assert not record["profile"]["leakage_suspects"]
     text = record["blind_test"]["near_perfect"]
     assert "near-perfect" in text and "'lower'" in text and "'bid'" in text
+    # ... in the report, under the blind-test metrics, and in the CLI's closing summary.
+    from rightfit.cli._show import evaluation_lines
+    from rightfit.report import render_report
+
+    assert "Too good to be true? The blind test is near-perfect" in render_report(record)
+    assert evaluation_lines(record)[-1] == f"  [warning] {text}"
