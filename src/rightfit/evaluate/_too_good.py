@@ -16,13 +16,19 @@ from rightfit.evaluate._evaluation import Evaluation
 
 # Below this many blind-test rows a perfect score is as likely luck (4 rows: AUC 1.0).
 MIN_ROWS = 50
-# metric -> (threshold, greater is better): past it a score counts as near-perfect.
+# metric -> (threshold, greater is better): past it a score counts as near-perfect. Only
+# measures that a rare class cannot make look perfect: a fraud model at 0.17 % positives has
+# accuracy 0.999 and log loss 0.004 by predicting "no" almost everywhere, so accuracy is left
+# out and log loss is judged against the baseline's (RELATIVE).
 NEAR_PERFECT = {
     "roc_auc": (0.999, True),
-    "accuracy": (0.999, True),
+    "roc_auc_ovr": (0.999, True),
+    "balanced_accuracy": (0.999, True),
     "log_loss": (0.01, False),
     "r2": (0.999, True),
 }
+# Thresholds that are shares of the baseline's value (log loss 1 % of the class priors').
+RELATIVE = {"log_loss"}
 TOP_COLUMNS = 3
 
 
@@ -47,6 +53,10 @@ def near_perfect(evaluation: Evaluation, importance: dict | None = None) -> str 
         if threshold is None or math.isnan(metric.value):
             continue
         limit, greater = threshold
+        if metric.name in RELATIVE:
+            if math.isnan(metric.baseline):
+                continue
+            limit *= metric.baseline
         if (metric.value >= limit) if greater else (metric.value <= limit):
             hits.append(f"{metric.name} {metric.value:.3f}")
     if not hits:
