@@ -83,18 +83,21 @@ def diagnose(
         f"curves fitted on one split of the training rows ({len(fold[0]):,} fit / "
         f"{len(fold[1]):,} validation); the blind test is not used"
     ]
-    # The learning curve comes first (its smallest points are cheap); the validation curve gets
+    reference = best_other_validation is None and family != REFERENCE_FAMILY
+    if reference:
+        # The reference is scored on the same fold as the curves: compare fold with fold. It
+        # goes first: one default fit, and the only evidence of signal left to learn when no
+        # other family ran. After the learning curve it had ~1 s, and a loaded machine (two
+        # CPU burners) timed it out in one run of three: "good fit" instead of "underfit".
+        best_other_validation = _reference_score(
+            X, y, fold, task, metric, n_classes, deadline, seed, n_jobs, notes
+        )
+    # The learning curve comes next (its smallest points are cheap); the validation curve gets
     # whatever is left.
     share = (deadline - time.monotonic()) * 0.6
     learning = learning_curve(
         runner, fold_seconds, time.monotonic() + share, seed, full_point=first_fold
     )
-    reference = best_other_validation is None and family != REFERENCE_FAMILY
-    if reference:
-        # The reference is scored on the same fold as the curves: compare fold with fold.
-        best_other_validation = _reference_score(
-            X, y, fold, task, metric, n_classes, deadline, seed, n_jobs, notes
-        )
     name = complexity_param(family, params)
     validation = None
     if name is not None:
