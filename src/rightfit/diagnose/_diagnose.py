@@ -87,7 +87,7 @@ def diagnose(
     if reference:
         # The reference is scored on the same fold as the curves: compare fold with fold. It
         # goes first: one default fit, and the only evidence of signal left to learn when no
-        # other family ran. After the learning curve it had ~1 s, and a loaded machine (two
+        # other family ran. After the learning curve it had ~1 s, and a loaded machine (three
         # CPU burners) timed it out in one run of three: "good fit" instead of "underfit".
         best_other_validation = _reference_score(
             X, y, fold, task, metric, n_classes, deadline, seed, n_jobs, notes
