@@ -134,8 +134,8 @@ def dataset_issues(
 ) -> list[Issue]:
     """Issues about the whole table: duplicates, outliers, class balance."""
     issues = []
+    share = n_duplicates / max(1, n_rows)
     if n_duplicates and repeats is not None and repeats.by_chance:
-        share = n_duplicates / max(1, n_rows)
         issues.append(
             Issue(
                 "duplicates",
@@ -150,7 +150,6 @@ def dataset_issues(
             )
         )
     elif n_duplicates:
-        share = n_duplicates / max(1, n_rows)
         issues.append(
             Issue(
                 "duplicates",

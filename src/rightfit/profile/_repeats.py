@@ -64,12 +64,14 @@ def check_repeats(frame: pd.DataFrame) -> RepeatCheck:
     n = len(frame)
     if n < 2 or frame.shape[1] == 0:
         return RepeatCheck(0.0, 1.0)
-    distinct = frame.loc[~frame.duplicated()]
+    # One hash per row gives both the groups of equal rows and a first row of each.
+    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
+    _, first, counts = np.unique(hashes, return_index=True, return_counts=True)
+    distinct = frame.iloc[np.sort(first)]
     matches = [_pair_match(distinct[c]) for c in frame.columns]
     # Log space: the product over many columns underflows long before it means "never".
     chance = math.exp(sum(math.log(m) for m in matches)) if min(matches) > 0 else 0.0
-    hashes = pd.util.hash_pandas_object(frame, index=False).to_numpy()
-    return RepeatCheck(_pair_share(np.unique(hashes, return_counts=True)[1]), chance)
+    return RepeatCheck(_pair_share(counts), chance)
 
 
 def _pair_match(column: pd.Series) -> float:
