@@ -91,6 +91,8 @@ def review_lines(record: dict) -> list[str]:
             f"{diagnosis['explanation']}"
         )
         lines += [f"  next: {r}" for r in diagnosis.get("remedies", [])[:2]]
+    elif record.get("diagnosis_skipped"):
+        lines.append(f"fit diagnosis: not made - {record['diagnosis_skipped']}")
     requirement = record.get("requirement")
     if requirement:
         met = requirement.get("met_with_confidence", requirement.get("met_in_cv"))

@@ -278,8 +278,11 @@ def diagnose_fit(
     deadline: float,
     seed: int,
     n_jobs: int,
-) -> dict | None:
-    """Verdicts for the chosen model (its heaviest member) and the runner-up family."""
+) -> tuple[dict | None, str]:
+    """Verdicts for the chosen model (its heaviest member) and the runner-up family.
+
+    Returns the diagnosis, or None and the reason none was made (the record and the summary say
+    it, so a missing verdict is never silent)."""
     top = members[int(np.argmax(weights))]
     second = runner_up(search, top.family)
     fit_rows, val_rows = folds[0]
@@ -295,10 +298,15 @@ def diagnose_fit(
     if second is not None:
         targets.append((second, "runner-up", better(top, second)))
     results = {}
+    skipped = ""
     for i, (trial, role, other) in enumerate(targets):
         # The chosen model gets two thirds of the time, the runner-up what is left.
         left = deadline - time.monotonic()
         if left <= 0:
+            skipped = skipped or (
+                "no time was left for it: the search, the refits and the blind test used the "
+                "budget (a larger --time-budget leaves time for it)"
+            )
             break
         end = time.monotonic() + (left * 2 / 3 if i == 0 and len(targets) > 1 else left)
         try:
@@ -323,6 +331,7 @@ def diagnose_fit(
             )
         except Exception as exc:  # a diagnosis failure must not lose the model
             logger.warning("diagnosis of %s failed: %s", trial.family, exc)
+            skipped = skipped or f"the diagnosis of {trial.family} failed: {exc}"
             continue
         entry = result.to_dict()
         if role == "chosen" and len(members) > 1:
@@ -331,6 +340,6 @@ def diagnose_fit(
             )
         results[role] = entry
     if "chosen" not in results:
-        return None
+        return None, skipped
     chosen = results["chosen"]
-    return {**chosen, "runner_up": results.get("runner-up")}
+    return {**chosen, "runner_up": results.get("runner-up")}, ""

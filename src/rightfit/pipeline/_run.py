@@ -452,7 +452,7 @@ def run(
     # A model of log(target) cannot be refit on rows whose target is <= 0 (the blind test's).
     log_members = any(t.params.get("log_target") for t in members)
     log_target_bars = log_members and float(np.min(y)) <= 0
-    diagnosis = None
+    diagnosis, diagnosis_skipped = None, "turned off (--no-diagnose)"
     if diagnose:
         # The time kept for the review, or more when the search ended early (every candidate
         # done) or the refit on all rows cannot fit: see diagnosis_deadline.
@@ -463,7 +463,7 @@ def run(
             refit_all_seconds if refit_all and split.has_test and not log_target_bars else 0.0,
             review_left,
         )
-        diagnosis = review.diagnose_fit(
+        diagnosis, diagnosis_skipped = review.diagnose_fit(
             search,
             members,
             weights,
@@ -482,6 +482,8 @@ def run(
                 f"fit diagnosis ({diagnosis['family']}): {diagnosis['verdict']} - "
                 f"{diagnosis['explanation']}"
             )
+        else:
+            progress.note(f"fit diagnosis: not made - {diagnosis_skipped}")
     lap("diagnose")
 
     delivered = dict(evaluated)
@@ -563,6 +565,7 @@ def run(
         "blind_test": blind or None,
         "comparisons": comparisons,
         "diagnosis": diagnosis,
+        "diagnosis_skipped": diagnosis_skipped or None,
         "requirement": _requirement(min_score, metric, ensemble_info["cv_score"], evaluation),
         "feature_reference": feature_reference(X_train),
         "delivered_model": delivered,

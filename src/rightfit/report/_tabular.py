@@ -19,6 +19,11 @@ def _metric(record: dict, name: str) -> dict | None:
     return next((m for m in ev.get("metrics", []) if m["name"] == name), None)
 
 
+def _skipped_short(record: dict) -> str:
+    # The card has room for the first clause; the diagnosis section gives the whole reason.
+    return (record.get("diagnosis_skipped") or "").split(":")[0]
+
+
 def summary(record: dict) -> str:
     metric = record["metric"]
     m = _metric(record, metric)
@@ -43,7 +48,7 @@ def summary(record: dict) -> str:
     cards.append(
         f"<div class='card'><div class='label'>fit diagnosis</div><div class='value'>"
         f"<span class='badge {e(verdict)}'>{e(VERDICT_WORDS.get(verdict, verdict))}</span></div>"
-        f"<div class='sub'>{e(diagnosis.get('family', ''))}</div></div>"
+        f"<div class='sub'>{e(diagnosis.get('family') or _skipped_short(record))}</div></div>"
     )
     data = record["data"]
     cards.append(
@@ -256,7 +261,8 @@ def _diagnosis_block(d: dict, metric: str, title: str) -> str:
 def diagnosis(record: dict) -> str:
     d = record.get("diagnosis")
     if not d:
-        return "<p>No diagnosis was made (no time left, or --no-diagnose).</p>"
+        why = record.get("diagnosis_skipped") or "no time left, or --no-diagnose"
+        return f"<p>No diagnosis was made: {e(why)}.</p>"
     body = _diagnosis_block(d, record["metric"], "Chosen model")
     if d.get("runner_up"):
         body += _diagnosis_block(d["runner_up"], record["metric"], "Runner-up")
