@@ -7,6 +7,7 @@ import logging
 import pandas as pd
 
 from rightfit.data import ColumnSchema, Schema
+from rightfit.profile._entities import repeated_entity_issue
 from rightfit.profile._repeats import RepeatCheck
 from rightfit.profile._types import ColumnProfile, Issue
 
@@ -115,6 +116,9 @@ def column_issues(
                     "codes of single records, exclude the column",
                 )
             )
+    entity = repeated_entity_issue(name, schema.role, raw)
+    if entity is not None:
+        issues.append(entity)
     return issues
 
 

@@ -22,6 +22,7 @@ ISSUE_KINDS: tuple[str, ...] = (
     "high_cardinality",
     "mixed_types",
     "leakage",
+    "repeated_entity",
 )
 
 
