@@ -167,6 +167,7 @@ def tune(
         seed=seed,
         n_jobs=n_jobs,
         log_target=task == "regression" and log_target_helps(y),
+        probability_metric=metric == "log_loss",
     )
     greater = metrics.METRICS[metric].greater_is_better
     n_folds = len(folds)

@@ -68,3 +68,39 @@ def test_chunked_fits_with_balanced_weights_do_not_warn():
         warnings.simplefilter("error")
         model.fit(X, y, deadline=time.monotonic() + 60)
     assert len(model.estimators_) == 20
+
+
+def _log_loss_ctx(n_rows: int) -> FitContext:
+    return FitContext(
+        task="multiclass", n_rows=n_rows, n_numeric=6, n_categorical=0, n_classes=4, n_jobs=1,
+        probability_metric=True,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("family", ["random_forest", "extra_trees"])
+def test_under_log_loss_no_leaf_holds_a_single_row(family):
+    ctx = _log_loss_ctx(900)
+    spec = get_spec(family)
+    assert [p["min_samples_leaf"] for p in spec.portfolio(ctx)] == [3, 10]
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(seed=0))
+    assert min(spec.sample(study.ask(), ctx)["min_samples_leaf"] for _ in range(30)) >= 2
+
+
+def test_under_log_loss_the_first_extra_trees_beat_fully_grown_ones():
+    # Noisy classes over survey-like columns of few values: rows that look alike disagree, and
+    # one-row leaves give the true class ~0 whenever the trees agree wrongly.
+    from sklearn.metrics import log_loss
+
+    rng = np.random.default_rng(0)
+    n = 1_500
+    X = pd.DataFrame(rng.integers(0, 5, size=(n, 6)), columns=[f"x{i}" for i in range(6)])
+    y = np.digitize(X["x0"] + X["x1"] + rng.normal(scale=1.5, size=n), [2.5, 4, 5.5])
+    fit, val = np.arange(1_000), np.arange(1_000, n)
+    ctx = _log_loss_ctx(1_000)
+    spec = get_spec("extra_trees")
+    losses = {}
+    for leaf in (1, spec.portfolio(ctx)[0]["min_samples_leaf"]):
+        params = {**spec.portfolio(ctx)[0], "min_samples_leaf": leaf}
+        model = spec.build(params, ctx).fit(X.iloc[fit], y[fit])
+        losses[leaf] = log_loss(y[val], model.predict_proba(X.iloc[val]), labels=[0, 1, 2, 3])
+    assert losses[3] < 0.8 * losses[1], losses
