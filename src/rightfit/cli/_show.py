@@ -47,8 +47,8 @@ def evaluation_lines(record: dict) -> list[str]:
     from rightfit.evaluate import Evaluation
 
     ev = Evaluation.from_dict(evaluation)
-    suspicion = (record.get("blind_test") or {}).get("near_perfect")
-    warning = [f"  [warning] {suspicion}"] if suspicion else []
+    blind = record.get("blind_test") or {}
+    warning = [f"  [warning] {blind[k]}" for k in ("near_perfect", "seen_entities") if blind.get(k)]
     return [f"  {line}" for line in ev.summary_lines()] + warning
 
 

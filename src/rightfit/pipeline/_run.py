@@ -19,6 +19,7 @@ from rightfit.errors import ConfigError, RightfitError
 from rightfit.evaluate import baseline_output, evaluate
 from rightfit.evaluate._curves import curves, reliability
 from rightfit.evaluate._drift import feature_reference
+from rightfit.evaluate._seen_entities import seen_entities
 from rightfit.evaluate._threshold import choose_threshold, confusion_at, parse_objective
 from rightfit.evaluate._too_good import near_perfect
 from rightfit.models import (
@@ -444,6 +445,11 @@ def run(
         if suspicion:
             blind["near_perfect"] = suspicion
             progress.note(f"[warning] {suspicion}")
+        entities = [i.columns[0] for i in prep.profile.issues if i.kind == "repeated_entity"]
+        caveat = seen_entities(X_all, train, test, entities)
+        if caveat:
+            blind["seen_entities"] = caveat
+            progress.note(f"[warning] {caveat}")
     else:
         progress.note("no blind test (--test-size 0): the scores above are cross-validated only")
     single_threaded(model)

@@ -297,6 +297,8 @@ def evaluation(record: dict) -> str:
     if blind.get("near_perfect"):
         text = blind["near_perfect"]
         body += f"<p class='sev-high'>Too good to be true? {e(text[:1].upper() + text[1:])}</p>"
+    if blind.get("seen_entities"):
+        body += f"<p class='sev-high'>Seen before: {e(blind['seen_entities'])}.</p>"
     curves = blind.get("curves") or {}
     figs = []
     if ev.get("confusion_matrix"):
