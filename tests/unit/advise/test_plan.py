@@ -37,3 +37,17 @@ def test_requested_families_are_honoured_and_unknown_ones_suggest_a_name():
 
     with pytest.raises(ConfigError, match="Did you mean 'lightgbm'"):
         parse_models("lightgmb")
+
+
+def test_a_table_network_joins_only_when_the_budget_can_tune_it():
+    from rightfit.advise._plan import KERAS_BUDGET_SHARE, KERAS_MIN_ROUNDS, first_round_seconds
+
+    facts = _facts(20_000, budget=300)
+    seconds = first_round_seconds("keras_mlp", facts)
+    needed = seconds * KERAS_MIN_ROUNDS / KERAS_BUDGET_SHARE
+    assert needed > 300  # 20,000 rows: a round costs more than a 300 s budget can repeat
+    plan = choose_candidates(facts, "roc_auc")
+    assert "keras_mlp" in plan.excluded and "cannot tune it" in plan.excluded["keras_mlp"]
+    assert "keras_mlp" in choose_candidates(_facts(20_000, budget=needed + 1), "roc_auc").names
+    asked = choose_candidates(facts, "roc_auc", ["lightgbm", "keras_mlp"])
+    assert "keras_mlp" in asked.names  # --models still gets it, with the note
