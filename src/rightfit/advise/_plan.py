@@ -24,7 +24,7 @@ KERAS_TEXT_MIN_ROWS = 500
 # A network on a table joins only when the budget can tune it: this many CV rounds of its first
 # configuration within a third of the budget. Untuned (one or two trials, all a 300 s budget
 # bought), it lost to the tuned boosted trees on every table measured at 300 s, and TensorFlow's
-# runtime adds ~470 MB to the process (see benchmarks/README.md, "neural network at 300 s").
+# runtime adds ~470 MB to the process (benchmarks/README.md, "the table network at 300 s").
 KERAS_MIN_ROUNDS = 4
 KERAS_BUDGET_SHARE = 1 / 3
 
@@ -231,9 +231,10 @@ def _exclusion(name: str, facts: DataFacts) -> str | None:
         seconds = first_round_seconds(name, facts)
         needed = seconds * KERAS_MIN_ROUNDS / KERAS_BUDGET_SHARE
         if needed > facts.time_budget:
+            unit = "CV round" if facts.n_folds > 1 else "validation fit"
             return (
-                f"one CV round of a network takes about {seconds:,.0f} s here, so a "
-                f"{facts.time_budget:g} s budget cannot tune it ({KERAS_MIN_ROUNDS} rounds in a "
+                f"one {unit} of a network takes about {seconds:,.0f} s here, so a "
+                f"{facts.time_budget:g} s budget cannot tune it ({KERAS_MIN_ROUNDS} of them in a "
                 f"third of the budget need {needed:,.0f} s or more); an untuned network rarely "
                 "beats tuned boosted trees on a table, and TensorFlow adds ~470 MB of memory. "
                 "--models can still ask for keras_mlp"
