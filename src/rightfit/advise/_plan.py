@@ -227,11 +227,13 @@ def _exclusion(name: str, facts: DataFacts) -> str | None:
             + ("TF-IDF with a linear model" if spec.needs_text else "trees on a table")
             + f" (it gets {min_rows:,} or more)"
         )
+    if name == "knn" and facts.width > 100:
+        return f"{facts.width} columns: distances lose meaning in that many dimensions"
+    seconds = first_round_seconds(name, facts)
+    unit = "CV round" if facts.n_folds > 1 else "validation fit"
     if spec.neural and not spec.needs_text:
-        seconds = first_round_seconds(name, facts)
         needed = seconds * KERAS_MIN_ROUNDS / KERAS_BUDGET_SHARE
         if needed > facts.time_budget:
-            unit = "CV round" if facts.n_folds > 1 else "validation fit"
             return (
                 f"one {unit} of a network takes about {seconds:,.0f} s here, so a "
                 f"{facts.time_budget:g} s budget cannot tune it ({KERAS_MIN_ROUNDS} of them in a "
@@ -239,13 +241,9 @@ def _exclusion(name: str, facts: DataFacts) -> str | None:
                 "beats tuned boosted trees on a table, and TensorFlow adds ~470 MB of memory. "
                 "--models can still ask for keras_mlp"
             )
-    if name == "knn" and facts.width > 100:
-        return f"{facts.width} columns: distances lose meaning in that many dimensions"
-    seconds = first_round_seconds(name, facts)
     if seconds > MAX_BUDGET_SHARE * facts.time_budget:
         return (
-            f"{facts.n_rows:,} rows x {facts.width} columns make one "
-            f"{'CV round' if facts.n_folds > 1 else 'validation fit'} take about "
+            f"{facts.n_rows:,} rows x {facts.width} columns make one {unit} take about "
             f"{seconds:,.0f} s, more than half of the {facts.time_budget:g} s budget"
         )
     return None

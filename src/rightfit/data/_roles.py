@@ -38,11 +38,16 @@ class RoleGuess:
     parts: tuple[str, ...] = ()
 
 
+def name_words(name: str) -> list[str]:
+    """The lower-case words of a column name: customerID -> ['customer', 'id']."""
+    return [word.lower() for word in _WORDS.findall(name)]
+
+
 def looks_like_id_name(name: str) -> bool:
     """True for names such as customerID, CustomerId, RowNumber, patient_nbr, Unnamed: 0."""
     if name.startswith("Unnamed:") or name.lower() in {"index", "idx"}:
         return True
-    return any(word.lower() in _ID_TOKENS for word in _WORDS.findall(name))
+    return any(word in _ID_TOKENS for word in name_words(name))
 
 
 def is_string_like(column: pd.Series) -> bool:

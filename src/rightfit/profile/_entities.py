@@ -10,16 +10,14 @@ entities, so it warns and names the fix (``--group-column``) rather than regroup
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
+from rightfit.data._roles import name_words
 from rightfit.profile._types import Issue
 
 # Only names that say "identifier": codes and numbers (zip_code, room_no) are often plain
 # features whose repeats are expected.
 _ENTITY_TOKENS = frozenset({"id", "ids", "uuid", "guid", "nbr"})
-_WORDS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 MIN_REPEATED_ENTITIES = 20
 MIN_REPEATED_ROW_SHARE = 0.2  # diabetes readmission's patient_nbr: 46 % of encounters
 # Entities are many, each seen a few times. A code shared by hundreds of rows (diabetes'
@@ -29,7 +27,7 @@ MAX_ROWS_PER_VALUE = 20
 
 def names_an_entity(name: str) -> bool:
     """True for patient_id, customerID, patient_nbr, child.id; False for zip_code, idle."""
-    return any(word.lower() in _ENTITY_TOKENS for word in _WORDS.findall(name))
+    return any(word in _ENTITY_TOKENS for word in name_words(name))
 
 
 def repeated_entity_issue(name: str, role: str, raw: pd.Series) -> Issue | None:
