@@ -145,14 +145,3 @@ def test_with_no_other_family_the_reference_model_is_the_evidence_of_underfit():
     result = _diagnose("linear", {"alpha": 1.0}, X, y, "regression", "rmse")
     assert result.verdict == "underfit", result.explanation
     assert any(note.startswith("reference: lightgbm") for note in result.notes)
-
-
-@pytest.mark.slow
-def test_fit_with_deep_trees_on_small_wide_noise_says_overfit():
-    import rightfit
-
-    rng = np.random.default_rng(0)
-    frame = pd.DataFrame(rng.normal(size=(160, 120)), columns=[f"x{i}" for i in range(120)])
-    frame["t"] = np.where(frame["x0"] + rng.normal(0, 2.0, 160) > 0, "a", "b")
-    model = rightfit.fit(frame, "t", time_budget=30, models="random_forest", verbose=0)
-    assert model.record["diagnosis"]["verdict"] == "overfit"
