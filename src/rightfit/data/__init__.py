@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rightfit.data._features import prepare_features, read_target
-from rightfit.data._infer import infer_schema, infer_task
+from rightfit.data._infer import infer_schema, infer_task, task_reason
 from rightfit.data._read import read_table
 from rightfit.data._schema import (
     FEATURE_ROLES,
@@ -32,4 +32,5 @@ __all__ = [
     "prepare_features",
     "read_table",
     "read_target",
+    "task_reason",
 ]

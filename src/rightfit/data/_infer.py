@@ -23,7 +23,9 @@ def infer_task(y: pd.Series, task: str | None = None) -> str:
 
     Text, boolean and category targets are classification (binary for two labels). A numeric
     target is binary with two values, multiclass when it holds at most 20 integer values that
-    are few for the number of rows (< 5% of rows, or at most 10), otherwise regression.
+    are few for the number of rows (< 5% of rows, or at most 10), otherwise regression. Whole
+    numbers stored as decimals (a float column without gaps, a CSV that writes ``3.0``) are
+    quantities, so regression: pass ``task="multiclass"`` when they are class codes.
 
     Parameters
     ----------
@@ -88,6 +90,20 @@ def infer_task(y: pd.Series, task: str | None = None) -> str:
     return inferred
 
 
+def task_reason(y: pd.Series) -> str:
+    """Why ``infer_task(y)`` chose its task, in plain words (for the run's profile line).
+
+    Examples
+    --------
+    >>> task_reason(pd.Series([1.5, 2.25, 3.0, 7.5], name="price"))
+    'numeric with 4 distinct values'
+    """
+    values = y.dropna()
+    if is_string_like(y):
+        values = values[values.astype(str).str.strip().isin(["", "?"]) == False]  # noqa: E712
+    return _auto_task(y, _as_numbers(values), values.nunique(), len(values))[1]
+
+
 def _auto_task(y: pd.Series, numbers: pd.Series | None, n_unique: int, n: int) -> tuple[str, str]:
     if pd.api.types.is_bool_dtype(y.dtype) or (is_string_like(y) and numbers is None):
         if n_unique == 2:
@@ -96,10 +112,26 @@ def _auto_task(y: pd.Series, numbers: pd.Series | None, n_unique: int, n: int) -
     if n_unique == 2:
         return "binary", "two distinct values"
     integer_valued = bool(np.all(np.mod(numbers.to_numpy(dtype=float), 1) == 0))
+    if integer_valued and _stored_as_decimals(y):
+        # A producer who writes 3.0 rather than 3 stored a quantity, not a class code: a
+        # count or a score whose mean is the useful prediction. A float column with gaps
+        # is no such signal (pandas turns integer labels with a missing value into floats).
+        return "regression", (
+            f"{n_unique} whole numbers stored as decimals, read as amounts; "
+            "--task multiclass if they are class codes"
+        )
     few = n_unique / n < LEVELS_PER_ROW or n_unique <= FEW_LEVELS
     if integer_valued and n_unique <= MAX_MULTICLASS_LEVELS and few:
-        return "multiclass", f"{n_unique} distinct integer values"
+        return "multiclass", (
+            f"{n_unique} distinct integer values, read as class codes; "
+            "--task regression if they are amounts"
+        )
     return "regression", f"numeric with {n_unique} distinct values"
+
+
+def _stored_as_decimals(y: pd.Series) -> bool:
+    """True for a float column without missing values (a CSV that writes ``3.0``)."""
+    return pd.api.types.is_float_dtype(y.dtype) and not bool(y.isna().any())
 
 
 def _as_numbers(values: pd.Series) -> pd.Series | None:

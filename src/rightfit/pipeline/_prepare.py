@@ -12,7 +12,15 @@ from rightfit import metrics
 from rightfit.advise import DataFacts, Plan, choose_candidates, first_round_seconds
 from rightfit.budget import Budget
 from rightfit.clean import Cleaned, clean_table
-from rightfit.data import Schema, Table, infer_schema, prepare_features, read_table, read_target
+from rightfit.data import (
+    Schema,
+    Table,
+    infer_schema,
+    prepare_features,
+    read_table,
+    read_target,
+    task_reason,
+)
 from rightfit.data._convert import flag
 from rightfit.errors import ConfigError, DataError, TargetError, did_you_mean
 from rightfit.models import column_counts, parse_models
@@ -214,7 +222,8 @@ def prepare(
         )
 
     profile = profile_table(frame, schema, random_state=seed)
-    progress.stage("profile", f"task {schema.task}, metric {metric}")
+    why = "" if task is not None else f" ({task_reason(frame[target])})"
+    progress.stage("profile", f"task {schema.task}{why}, metric {metric}")
     for line in profile.summary_lines():
         progress.note(line)
 

