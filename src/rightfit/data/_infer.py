@@ -126,6 +126,11 @@ def _auto_task(y: pd.Series, numbers: pd.Series | None, n_unique: int, n: int) -
             f"{n_unique} distinct integer values, read as class codes; "
             "--task regression if they are amounts"
         )
+    if integer_valued and n_unique <= 5 * MAX_MULTICLASS_LEVELS:
+        return "regression", (
+            f"{n_unique} distinct integer values, too many for {n:,} rows to be class codes; "
+            "--task multiclass if they are"
+        )
     return "regression", f"numeric with {n_unique} distinct values"
 
 

@@ -150,6 +150,8 @@ def test_whole_numbers_written_as_decimals_are_amounts():
     # Integer labels with a gap become floats in pandas: no signal, still classes.
     with_gap = pd.Series([1.0, 2.0, 3.0, np.nan] * 40, name="grade")
     assert infer_task(with_gap) == "multiclass"
+    # Twelve codes on 60 rows read as amounts, and the reason names the way back.
+    assert "--task multiclass" in task_reason(pd.Series(list(range(12)) * 5, name="k"))
     # Two values stay binary whatever their type.
     assert infer_task(pd.Series([0.0, 1.0] * 40, name="y")) == "binary"
 
