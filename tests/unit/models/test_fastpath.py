@@ -148,6 +148,17 @@ def test_log_target_and_weighted_ensemble_match(tables):
     assert_same(predictor, surprising_rows(frame, 30, seed=2))
 
 
+def test_poisson_lightgbm_matches(tables):
+    # The booster applies the Poisson objective's exp itself; the fast path must not skip it.
+    frame, schema = tables["regression"]
+    predictor = TabularPredictor(
+        fit_member(frame, schema, "lightgbm", {"objective": "poisson"}), schema
+    )
+    assert predictor.estimator[-1].objective == "poisson"
+    assert predictor.prepare_fast_path()
+    assert_same(predictor, surprising_rows(frame, 30, seed=4))
+
+
 def test_multiclass_ensemble_matches(tables):
     frame, schema = tables["multiclass"]
     members = [fit_member(frame, schema, f) for f in ("xgboost", "linear", "knn")]
