@@ -130,3 +130,33 @@ def test_an_estimator_onnx_cannot_express_is_refused_with_the_fix():
     )
     with pytest.raises(ConfigError, match=r"dummy.*--models lightgbm"):
         build_onnx(model)
+
+
+def test_poisson_lightgbm_exports_its_exp(data):
+    # Counts: LightGBM's Poisson objective predicts exp(raw score); ONNX must apply it too.
+    import onnxruntime
+    from lightgbm import LGBMRegressor
+    from sklearn.pipeline import Pipeline
+
+    from rightfit.export._ensemble import convert_estimator
+
+    train, _, test = data
+    rng = np.random.default_rng(0)
+    counts = rng.poisson(np.exp(0.5 + 0.01 * train["z"].to_numpy())).astype(float)
+    pipeline = Pipeline(
+        [
+            ("prep", tree_preprocessor(len(train))),
+            ("model", LGBMRegressor(objective="poisson", n_estimators=30, verbose=-1)),
+        ]
+    )
+    pipeline.fit(train, counts)
+    session = onnxruntime.InferenceSession(
+        convert_estimator(pipeline, test, "regression").SerializeToString()
+    )
+    feed = {
+        "x": test[["x"]].to_numpy(np.float32),
+        "z": test[["z"]].to_numpy(np.float32),
+        "city": test[["city"]].fillna("").to_numpy(object),
+    }
+    got = session.run(None, feed)[0].ravel()
+    np.testing.assert_allclose(got, pipeline.predict(test), rtol=1e-5, atol=1e-5)
