@@ -34,5 +34,7 @@ for tool in flaml autogluon; do
   [ -e "$WORK/venvs/$tool" ] || ln -s "$PEER_VENVS/$tool" "$WORK/venvs/$tool"
 done
 cd "$WORK/bench"
-python3 run.py --group all --budget "$BUDGET" --tools "$TOOLS" --tag "$TAG" --datasets "$DATASETS"
-echo "results: $WORK/bench/results/$TAG.md"
+# Results go beside the harness copy, which the next run replaces.
+python3 run.py --group all --budget "$BUDGET" --tools "$TOOLS" --tag "$TAG" --datasets "$DATASETS" \
+  --results "$WORK/results"
+echo "results: $WORK/results/$TAG.md"
