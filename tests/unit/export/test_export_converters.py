@@ -132,23 +132,25 @@ def test_an_estimator_onnx_cannot_express_is_refused_with_the_fix():
         build_onnx(model)
 
 
-def test_poisson_lightgbm_exports_its_exp(data):
-    # Counts: LightGBM's Poisson objective predicts exp(raw score); ONNX must apply it too.
+@pytest.mark.parametrize("family", ["lightgbm", "xgboost"])
+def test_poisson_boosters_export_their_exp(data, family):
+    # Counts: a Poisson objective predicts exp(raw score); ONNX must apply it too.
     import onnxruntime
     from lightgbm import LGBMRegressor
     from sklearn.pipeline import Pipeline
+    from xgboost import XGBRegressor
 
     from rightfit.export._ensemble import convert_estimator
 
     train, _, test = data
     rng = np.random.default_rng(0)
     counts = rng.poisson(np.exp(0.5 + 0.01 * train["z"].to_numpy())).astype(float)
-    pipeline = Pipeline(
-        [
-            ("prep", tree_preprocessor(len(train))),
-            ("model", LGBMRegressor(objective="poisson", n_estimators=30, verbose=-1)),
-        ]
+    booster = (
+        LGBMRegressor(objective="poisson", n_estimators=30, verbose=-1)
+        if family == "lightgbm"
+        else XGBRegressor(objective="count:poisson", n_estimators=30)
     )
+    pipeline = Pipeline([("prep", tree_preprocessor(len(train))), ("model", booster)])
     pipeline.fit(train, counts)
     session = onnxruntime.InferenceSession(
         convert_estimator(pipeline, test, "regression").SerializeToString()

@@ -1,4 +1,4 @@
-"""Counts with many zeros: LightGBM also tries a Poisson objective, and the search decides."""
+"""Counts with many zeros: the boosted trees also try a Poisson objective; the search decides."""
 
 from __future__ import annotations
 
@@ -41,8 +41,9 @@ def test_poisson_is_offered_for_skewed_non_negative_targets_with_zeros(values, e
     assert poisson_helps(values) is expected
 
 
-def test_the_portfolio_and_sampler_offer_poisson_only_for_count_targets():
-    spec = get_spec("lightgbm")
+@pytest.mark.parametrize("family", ["lightgbm", "xgboost"])
+def test_the_portfolio_and_sampler_offer_poisson_only_for_count_targets(family):
+    spec = get_spec(family)
     entries = spec.portfolio(_ctx(True))
     assert [e["objective"] for e in entries].count("poisson") == 1
     assert all(e["objective"] in ("regression", "poisson") for e in entries)
@@ -53,20 +54,23 @@ def test_the_portfolio_and_sampler_offer_poisson_only_for_count_targets():
     assert "objective" not in spec.sample(study.ask(), _ctx(False))
 
 
-def test_poisson_beats_squared_error_on_counts_and_never_predicts_below_zero():
+@pytest.mark.parametrize(
+    ("family", "objective"), [("lightgbm", "poisson"), ("xgboost", "count:poisson")]
+)
+def test_poisson_beats_squared_error_on_counts_and_never_predicts_below_zero(family, objective):
     X, y = _counts(3_000)
     fit, val = slice(0, 2_000), slice(2_000, None)
-    spec = get_spec("lightgbm")
+    spec = get_spec(family)
     entries = spec.portfolio(_ctx(True))
     # The Poisson entry is the next one's settings with another objective.
     poisson, same = entries[1], entries[2]
     assert {**poisson, "objective": "regression"} == same
     rmse = {}
-    for objective, params in (("poisson", poisson), ("regression", same)):
+    for name, params in (("poisson", poisson), ("regression", same)):
         model = spec.build({**params, "n_estimators": 300}, _ctx(True))
         model.fit(X.iloc[fit], y[fit])
         predicted = model.predict(X.iloc[val])
-        rmse[objective] = float(np.sqrt(np.mean((predicted - y[val]) ** 2)))
-        if objective == "poisson":
-            assert model[-1].objective == "poisson" and predicted.min() >= 0
+        rmse[name] = float(np.sqrt(np.mean((predicted - y[val]) ** 2)))
+        if name == "poisson":
+            assert model[-1].objective == objective and predicted.min() >= 0
     assert rmse["poisson"] < rmse["regression"], rmse
