@@ -52,9 +52,7 @@ def infer_task(y: pd.Series, task: str | None = None) -> str:
             f"Unknown task {task!r}.{did_you_mean(str(task), TASKS)} "
             f"Use one of {', '.join(map(repr, TASKS))}, or leave task=None to infer it."
         )
-    values = y.dropna()
-    if is_string_like(y):
-        values = values[values.astype(str).str.strip().isin(["", "?"]) == False]  # noqa: E712
+    values = _labelled(y)
     if len(values) == 0:
         raise TargetError(
             f"Target column {name!r} is empty in all {len(y)} rows. "
@@ -98,9 +96,7 @@ def task_reason(y: pd.Series) -> str:
     >>> task_reason(pd.Series([1.5, 2.25, 3.0, 7.5], name="price"))
     'numeric with 4 distinct values'
     """
-    values = y.dropna()
-    if is_string_like(y):
-        values = values[values.astype(str).str.strip().isin(["", "?"]) == False]  # noqa: E712
+    values = _labelled(y)
     return _auto_task(y, _as_numbers(values), values.nunique(), len(values))[1]
 
 
@@ -132,6 +128,14 @@ def _auto_task(y: pd.Series, numbers: pd.Series | None, n_unique: int, n: int) -
             "--task multiclass if they are"
         )
     return "regression", f"numeric with {n_unique} distinct values"
+
+
+def _labelled(y: pd.Series) -> pd.Series:
+    """The target's values without missing ones (blank or "?" text counts as missing)."""
+    values = y.dropna()
+    if is_string_like(y):
+        values = values[~values.astype(str).str.strip().isin(["", "?"])]
+    return values
 
 
 def _stored_as_decimals(y: pd.Series) -> bool:
@@ -211,10 +215,7 @@ def infer_schema(frame: pd.DataFrame, target: str | None, task: str | None = Non
 
 def class_labels(y: pd.Series) -> tuple:
     """Sorted unique labels as plain python scalars (integer-valued floats become ints)."""
-    values = y.dropna()
-    if is_string_like(y):
-        text = values.astype(str).str.strip()
-        values = values[~text.isin(["", "?"])]
+    values = _labelled(y)
     if pd.api.types.is_bool_dtype(values.dtype):
         return tuple(sorted(bool(v) for v in values.unique()))
     if pd.api.types.is_numeric_dtype(values.dtype):
