@@ -16,6 +16,11 @@ logger = logging.getLogger(__name__)
 MAX_MULTICLASS_LEVELS = 20
 FEW_LEVELS = 10
 LEVELS_PER_ROW = 0.05
+# Integer targets with more levels are class codes only when they look like codes
+# (_looks_like_codes): every value from 0 or 1 up, each on a fair share of the rows.
+MAX_CODES = 5 * MAX_MULTICLASS_LEVELS
+MIN_ROWS_PER_CODE = 5
+MIN_CODE_SHARE = 0.2
 
 
 def infer_task(y: pd.Series, task: str | None = None) -> str:
@@ -23,7 +28,9 @@ def infer_task(y: pd.Series, task: str | None = None) -> str:
 
     Text, boolean and category targets are classification (binary for two labels). A numeric
     target is binary with two values, multiclass when it holds at most 20 integer values that
-    are few for the number of rows (< 5% of rows, or at most 10), otherwise regression. Whole
+    are few for the number of rows (< 5% of rows, or at most 10) or when its integers look like
+    class codes (up to 100 of them, every value from 0 or 1 up used, each on at least a fifth
+    of an even share of the rows), otherwise regression. Whole
     numbers stored as decimals (a float column without gaps, a CSV that writes ``3.0``) are
     quantities, so regression: pass ``task="multiclass"`` when they are class codes.
 
@@ -122,12 +129,39 @@ def _auto_task(y: pd.Series, numbers: pd.Series | None, n_unique: int, n: int) -
             f"{n_unique} distinct integer values, read as class codes; "
             "--task regression if they are amounts"
         )
-    if integer_valued and n_unique <= 5 * MAX_MULTICLASS_LEVELS:
+    if integer_valued and _looks_like_codes(numbers, n_unique, n):
+        low = int(numbers.min())
+        return "multiclass", (
+            f"{n_unique} integer values {low}..{low + n_unique - 1}, every one used and none "
+            "rare, read as class codes; --task regression if they are amounts"
+        )
+    if integer_valued and n_unique <= MAX_MULTICLASS_LEVELS:
         return "regression", (
             f"{n_unique} distinct integer values, too many for {n:,} rows to be class codes; "
             "--task multiclass if they are"
         )
+    if integer_valued and n_unique <= MAX_CODES:
+        return "regression", (
+            f"{n_unique} distinct integer values, some rare or skipped as amounts' are, "
+            "read as amounts; --task multiclass if they are class codes"
+        )
     return "regression", f"numeric with {n_unique} distinct values"
+
+
+def _looks_like_codes(numbers: pd.Series, n_unique: int, n: int) -> bool:
+    """True for integers that run 0..k-1 or 1..k with none of them rare: how class codes look.
+
+    A dataset that numbers its classes (26 letters as 1..26, 40 speakers as 0..39) uses every
+    code, and a curated one gives each a fair share of rows. Counts, ages and scores have
+    tails: a value at the edge of their range is seen far less often than the typical one.
+    """
+    if n_unique > MAX_CODES or n < MIN_ROWS_PER_CODE * n_unique:
+        return False
+    counts = numbers.value_counts()
+    low, high = float(counts.index.min()), float(counts.index.max())
+    if low not in (0.0, 1.0) or high - low + 1 != n_unique:
+        return False
+    return bool(counts.min() >= MIN_CODE_SHARE * n / n_unique)
 
 
 def _labelled(y: pd.Series) -> pd.Series:

@@ -150,10 +150,34 @@ def test_whole_numbers_written_as_decimals_are_amounts():
     # Integer labels with a gap become floats in pandas: no signal, still classes.
     with_gap = pd.Series([1.0, 2.0, 3.0, np.nan] * 40, name="grade")
     assert infer_task(with_gap) == "multiclass"
-    # Twelve codes on 60 rows read as amounts, and the reason names the way back.
-    assert "--task multiclass" in task_reason(pd.Series(list(range(12)) * 5, name="k"))
+    # Twelve skewed counts on 60 rows read as amounts, and the reason names the way back.
+    skewed = [0] * 20 + [1] * 12 + [2] * 8 + [3] * 6 + [4] * 4 + [5, 6, 7, 8, 9, 10, 11, 13]
+    assert infer_task(pd.Series(skewed, name="k")) == "regression"
+    assert "--task multiclass" in task_reason(pd.Series(skewed, name="k"))
     # Two values stay binary whatever their type.
     assert infer_task(pd.Series([0.0, 1.0] * 40, name="y")) == "binary"
+
+
+def test_many_integer_codes_that_look_like_codes_are_classes():
+    # 26 letters numbered 1..26, each on a fair share of rows: a harness that writes class
+    # labels as text gives the CLI such a column, and reading it as amounts fails the run.
+    rng = np.random.default_rng(0)
+    letters = pd.Series(rng.integers(1, 27, 2_000), name="letter")
+    assert infer_task(letters) == "multiclass"
+    assert task_reason(letters).startswith("26 integer values 1..26, every one used")
+    assert "--task regression" in task_reason(letters)
+    # The same codes with gaps (a missing value made them floats) are still codes.
+    with_gap = pd.concat([letters.astype(float), pd.Series([np.nan], name="letter")])
+    assert infer_task(with_gap) == "multiclass"
+    # Amounts have tails or skipped values: counts, a bell-shaped score, ages not from 0 or 1.
+    counts = pd.Series(rng.poisson(10, 5_000), name="visits")
+    score = pd.Series(np.clip(np.round(rng.normal(15, 5, 3_000)), 0, 30).astype(int), name="s")
+    ages = pd.Series(rng.integers(18, 81, 3_000), name="age")
+    for amounts in (counts, score, ages):
+        assert infer_task(amounts) == "regression", amounts.name
+        assert "--task multiclass" in task_reason(amounts)
+    # Too few rows for the shape to mean anything: 40 codes on 100 rows stay amounts.
+    assert infer_task(pd.Series(list(range(40)) * 2 + list(range(20)), name="k")) == "regression"
 
 
 def test_classes_are_plain_python_scalars():
