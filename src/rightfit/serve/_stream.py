@@ -15,6 +15,7 @@ import gzip
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,10 +80,12 @@ def score_file(
     chunks, total, position = _open_chunks(Path(source), schema, chunk_rows)
     show = sys.stderr.isatty() if progress is None else progress
     rows = n_chunks = 0
+    unreadable = _UnreadableNumbers(schema)
     with _writer(out) as write, _bar(show, total, Path(source).name) as advance:
         for raw, model_input in chunks:
             if raw.empty:  # a header-only file gives one empty chunk
                 continue
+            unreadable.count(raw)
             scored = score(model_input)
             if keep_inputs:
                 inputs = raw.drop(columns=[c for c in scored.columns if c in raw.columns])
@@ -97,7 +100,47 @@ def score_file(
             raise DataError(
                 f"File {str(source)!r} has no data rows; check the export that made it."
             )
+    unreadable.warn(rows)
     return ScoreSummary(rows, n_chunks, out)
+
+
+class _UnreadableNumbers:
+    """Counts cells of numeric input columns that hold something other than a number.
+
+    The model scores such a cell as missing, as it did at training time; a file written with a
+    decimal comma or with units would otherwise be scored on missing values without a word.
+    """
+
+    def __init__(self, schema: Schema | None) -> None:
+        self.columns = (
+            [] if schema is None else [c.name for c in schema.columns if c.role == "numeric"]
+        )
+        self.counts: dict[str, int] = {}
+        self.examples: dict[str, str] = {}
+
+    def count(self, raw: pd.DataFrame) -> None:
+        for name in self.columns:
+            if name not in raw.columns or raw[name].dtype.kind in "biuf":
+                continue
+            values = raw[name]
+            # Parse first, strip only the cells that failed: most files have none.
+            suspects = values[values.notna() & pd.to_numeric(values, errors="coerce").isna()]
+            text = suspects.astype(str).str.strip()
+            text = text[~text.isin(["", "?"])]
+            bad = text[pd.to_numeric(text, errors="coerce").isna()]
+            if len(bad):
+                self.counts[name] = self.counts.get(name, 0) + len(bad)
+                self.examples.setdefault(name, str(bad.iloc[0]))
+
+    def warn(self, rows: int) -> None:
+        for name, n in self.counts.items():
+            warnings.warn(
+                f"{name!r}: {n:,} of {rows:,} values are not numbers (e.g. "
+                f"{self.examples[name]!r}) and were scored as missing; write them with a decimal "
+                "point and without units or thousands separators.",
+                UserWarning,
+                stacklevel=3,
+            )
 
 
 def _open_chunks(source: Path, schema: Schema | None, chunk_rows: int):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pandas as pd
@@ -53,3 +54,22 @@ def test_score_file_writes_chunks_in_order_and_refuses_other_types(tmp_path: Pat
     (tmp_path / "rows.xlsx").write_bytes(b"x")
     with pytest.raises(DataError, match="CSV"):
         score_file(double, tmp_path / "rows.xlsx", out)
+
+
+def test_numbers_that_do_not_parse_are_named_once_across_chunks(tmp_path: Path):
+    # A file written with decimal commas: every cell of n would be scored as missing.
+    source = tmp_path / "rows.csv"
+    rows = ['"1,5",7,2,a', "?,7,2,a", ",7,2,a", "2.5,7,2,a", '"3,25",7,2,a']
+    source.write_text("n,code,rate,name\n" + "\n".join(rows) + "\n")
+
+    def constant(frame: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"prediction": [0.0] * len(frame)})
+
+    with pytest.warns(UserWarning, match=r"'n': 2 of 5 values are not numbers \(e.g. '1,5'\)"):
+        score_file(constant, source, tmp_path / "out.csv", schema=SCHEMA, chunk_rows=2)
+    # '?' and empty cells are missing markers, not unreadable numbers: no warning for them.
+    clean = tmp_path / "clean.csv"
+    clean.write_text("n,code,rate,name\n?,7,2,a\n,7,2,a\n2.5,7,2,a\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        score_file(constant, clean, tmp_path / "out2.csv", schema=SCHEMA)
