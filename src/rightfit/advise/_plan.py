@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from rightfit.models import FitContext, get_spec
 from rightfit.models.registry import family_names
+from rightfit.profile import imbalance_severity
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +52,13 @@ class DataFacts:
     n_repeats: int = 1  # how many times the folds are drawn (small data)
 
     @property
+    def imbalanced(self) -> bool:
+        """The smallest class is rare for the number of classes (the profile's rule)."""
+        if self.minority_share is None:
+            return False
+        return imbalance_severity(self.minority_share, self.n_classes or 2) is not None
+
+    @property
     def width(self) -> int:
         return self.n_numeric + self.n_categorical + self.n_text
 
@@ -70,7 +78,7 @@ class DataFacts:
         if self.minority_share is not None:
             out.append(
                 f"smallest class: {_share(self.minority_share)} of rows"
-                + (" (imbalanced)" if self.minority_share < 0.2 else "")
+                + (" (imbalanced)" if self.imbalanced else "")
             )
         if self.max_cardinality_column is not None:
             out.append(
@@ -158,7 +166,7 @@ def _reason_for(name: str, facts: DataFacts) -> str:
     seconds = first_round_seconds(name, facts)
     unit = "CV round" if facts.n_folds > 1 else "validation fit"
     cost = f"about {seconds:.1f} s per {unit} here" if seconds >= 0.1 else f"under 0.1 s per {unit}"
-    imbalance = facts.minority_share is not None and facts.minority_share < 0.2
+    imbalance = facts.imbalanced
     if name == "linear":
         why = "kept as the interpretable baseline; if nothing beats it clearly, prefer it"
         if facts.min_score is not None:

@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from rightfit.data._roles import guess_role, is_string_like
+from rightfit.data._roles import guess_role, is_string_like, plain_value
 from rightfit.data._schema import CLASSIFICATION_TASKS, TASKS, ColumnSchema, Schema
 from rightfit.errors import ConfigError, TargetError, did_you_mean
 
@@ -79,7 +79,7 @@ def infer_task(y: pd.Series, task: str | None = None) -> str:
     if n_unique < 2:
         only = values.iloc[0]
         raise TargetError(
-            f"Target column {name!r} has a single class ({_plain(only)!r}) in {len(values)} "
+            f"Target column {name!r} has a single class ({plain_value(only)!r}) in {len(values)} "
             "rows. A classifier needs at least two. Check the filter that produced this file, "
             "or choose another target column."
         )
@@ -258,7 +258,3 @@ def class_labels(y: pd.Series) -> tuple:
             return tuple(int(v) for v in unique)
         return tuple(float(v) for v in unique)
     return tuple(sorted({str(v) for v in values.unique()}))
-
-
-def _plain(value: object) -> object:
-    return value.item() if isinstance(value, np.generic) else value

@@ -63,7 +63,7 @@ def guess_role(column: pd.Series, name: str) -> RoleGuess:
         return RoleGuess("empty", f"empty: all {n_rows} values are missing")
     if pd.api.types.is_bool_dtype(column.dtype):
         if values.nunique() <= 1:
-            return RoleGuess("constant", f"constant: a single value ({values.iloc[0]!r})")
+            return _constant(values.iloc[0])
         return RoleGuess("boolean", "boolean: true/false values")
     if pd.api.types.is_datetime64_any_dtype(column.dtype):
         return _datetime_guess(pd.to_datetime(values, utc=True), "datetime: dates and times")
@@ -78,7 +78,7 @@ def guess_role(column: pd.Series, name: str) -> RoleGuess:
 def _numeric_guess(values: pd.Series, name: str, n_rows: int, dtype: str) -> RoleGuess:
     n_unique = values.nunique()
     if n_unique <= 1:
-        return RoleGuess("constant", f"constant: a single value ({values.iloc[0]!r})")
+        return _constant(values.iloc[0])
     unique_share = n_unique / n_rows
     if unique_share >= ID_UNIQUE_SHARE and looks_like_id_name(name):
         return RoleGuess("id", f"id: {unique_share:.0%} of values are unique and named like an id")
@@ -100,7 +100,7 @@ def _string_guess(values: pd.Series, name: str, n_rows: int, note: str = "") -> 
     n_non_missing = len(values)
     n_unique = values.nunique()
     if n_unique <= 1:
-        return RoleGuess("constant", f"constant: a single value ({str(values.iloc[0])!r})")
+        return _constant(str(values.iloc[0]))
     unique_share = n_unique / n_rows
     if unique_share >= ID_UNIQUE_SHARE and looks_like_id_name(name):
         return RoleGuess("id", f"id: {unique_share:.0%} of values are unique and named like an id")
@@ -185,3 +185,12 @@ def _datetime_guess(parsed: pd.Series, reason: str) -> RoleGuess:
         parts += ("hour",)
     parts += ("epoch_days",)
     return RoleGuess("datetime", f"{reason}; derived parts: {', '.join(parts)}", parts)
+
+
+def _constant(value: object) -> RoleGuess:
+    return RoleGuess("constant", f"constant: a single value ({plain_value(value)!r})")
+
+
+def plain_value(value: object) -> object:
+    """A numpy scalar as the python value it holds, so messages show 0.0, not np.float64(0.0)."""
+    return value.item() if isinstance(value, np.generic) else value

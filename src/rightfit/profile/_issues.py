@@ -15,6 +15,8 @@ logger = logging.getLogger(__name__)
 
 MISSING_WARNING_SHARE = 0.05
 MISSING_MOST_SHARE = 0.5
+# The smallest class's share of rows, for two classes; with more, the same fraction of an even
+# split (1/K): ten balanced classes of 10 % each are not imbalanced.
 IMBALANCE_WARNING = 0.20
 IMBALANCE_CRITICAL = 0.05
 RARE_CLASS_ROWS = 10
@@ -187,19 +189,33 @@ def _share(share: float) -> str:
     return f"{share:.2%}" if share < 0.01 else f"{share:.1%}"
 
 
+def imbalance_severity(minority_share: float, n_classes: int) -> str | None:
+    """ "critical", "warning" or None for the smallest class's share of rows.
+
+    The thresholds are shares for two classes; with more, the same fraction of an even split.
+    """
+    of_even = minority_share * n_classes / 2  # 1.0 for a 50/50 binary split
+    if of_even < IMBALANCE_CRITICAL:
+        return "critical"
+    return "warning" if of_even < IMBALANCE_WARNING else None
+
+
 def _class_issues(class_counts: tuple[tuple[str, int], ...], target: str | None) -> list[Issue]:
     issues = []
     total = sum(n for _, n in class_counts)
     label, smallest = min(class_counts, key=lambda c: c[1])
     share = smallest / max(1, total)
-    if share < IMBALANCE_WARNING:
+    k = len(class_counts)
+    severity = imbalance_severity(share, k)
+    if severity is not None:
+        even = f"; an even split gives each of the {k} classes {_share(1 / k)}" if k > 2 else ""
         issues.append(
             Issue(
                 "imbalance",
                 (target,) if target else (),
-                "critical" if share < IMBALANCE_CRITICAL else "warning",
+                severity,
                 f"the smallest class {label!r} is {_share(share)} of rows "
-                f"({smallest:,} of {total:,})",
+                f"({smallest:,} of {total:,}{even})",
                 "judge models by PR AUC or F1 rather than accuracy and consider class weights; "
                 "splits are stratified so every fold keeps the minority class",
             )

@@ -107,3 +107,23 @@ def test_no_target():
     frame = _frame().drop(columns=["y"])
     profile = profile_table(frame, infer_schema(frame, None))
     assert profile.task is None and profile.leakage_suspects == ()
+
+
+def test_balanced_classes_are_not_called_imbalanced():
+    # Ten classes of ~10 % each (sklearn's digits) drew "smallest class is 9.7 %" before.
+    ten = pd.DataFrame({"x": range(1_000), "y": [str(i % 10) for i in range(1_000)]})
+    assert "imbalance" not in {i.kind for i in _profile(ten).issues}
+    # The same fraction of an even split as a 20/80 binary table is still named, with the
+    # even share beside it.
+    counts = [40] + [200] * 4
+    rows = [str(k) for k, n in enumerate(counts) for _ in range(n)]
+    skewed = pd.DataFrame({"x": range(len(rows)), "y": rows})
+    imbalance = next(i for i in _profile(skewed).issues if i.kind == "imbalance")
+    assert imbalance.severity == "warning"
+    assert "even split gives each of the 5 classes 20.0%" in imbalance.evidence
+
+
+def test_constant_columns_name_their_value_plainly():
+    frame = pd.DataFrame({"x": range(100), "zero": [0.0] * 100, "y": ["a", "b"] * 50})
+    issue = next(i for i in _profile(frame).issues if i.kind == "constant")
+    assert "(0.0)" in issue.evidence and "np.float64" not in issue.evidence
