@@ -20,7 +20,12 @@ OUTLIER_IQR = 3.0
 TOP_VALUES = 5
 
 
-def profile_table(frame: pd.DataFrame, schema: Schema, random_state: int = 0) -> Profile:
+def profile_table(
+    frame: pd.DataFrame,
+    schema: Schema,
+    random_state: int = 0,
+    max_leakage_seconds: float | None = None,
+) -> Profile:
     """Describe the data and list its issues (missing, duplicates, leakage, imbalance...).
 
     Statistics are measured on the values a model would see (after ``prepare_features``), so
@@ -35,6 +40,9 @@ def profile_table(frame: pd.DataFrame, schema: Schema, random_state: int = 0) ->
         From ``rightfit.data.infer_schema``.
     random_state : int, default=0
         Seed of the leakage screen's sampling and folds.
+    max_leakage_seconds : float or None
+        Time for the leakage screen (a share of a run's budget); columns it does not reach are
+        named in an info issue. ``None`` screens every column.
 
     Returns
     -------
@@ -65,7 +73,12 @@ def profile_table(frame: pd.DataFrame, schema: Schema, random_state: int = 0) ->
     issues.extend(dataset_issues(n_rows, n_duplicates, repeats, columns, schema, class_counts))
     suspects: list[str] = []
     if y is not None and n_rows >= 3 * 2:
-        scores = screen_leakage(_leakage_inputs(schema, features), y, schema.task, random_state)
+        inputs = _leakage_inputs(schema, features)
+        scores, unscreened = screen_leakage(
+            inputs, y, schema.task, random_state, max_leakage_seconds
+        )
+        if unscreened:
+            issues.append(_unscreened_issue(list(inputs)[-unscreened:], max_leakage_seconds))
         for score in scores:
             if score.suspect:
                 suspects.append(score.column)
@@ -181,6 +194,21 @@ def _leakage_inputs(schema: Schema, features: pd.DataFrame) -> dict[str, tuple[s
         else:
             inputs[column.name] = ("numeric", features[column.name].to_numpy())
     return inputs
+
+
+def _unscreened_issue(columns: list[str], seconds: float | None) -> Issue:
+    shown = ", ".join(map(repr, columns[:5])) + (
+        f" and {len(columns) - 5:,} more" if len(columns) > 5 else ""
+    )
+    return Issue(
+        "leakage",
+        (),  # no column is a suspect: the cleaner excludes the columns of leakage issues
+        "info",
+        f"the leakage screen used its {seconds or 0:.0f} s before reaching {len(columns):,} "
+        f"columns ({shown}); they were not checked for leakage",
+        "a larger --time-budget screens every column; check these by hand if any could be "
+        "recorded after the outcome",
+    )
 
 
 def _leakage_issue(score, target: str) -> Issue:

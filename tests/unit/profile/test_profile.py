@@ -127,3 +127,30 @@ def test_constant_columns_name_their_value_plainly():
     frame = pd.DataFrame({"x": range(100), "zero": [0.0] * 100, "y": ["a", "b"] * 50})
     issue = next(i for i in _profile(frame).issues if i.kind == "constant")
     assert "(0.0)" in issue.evidence and "np.float64" not in issue.evidence
+
+
+def test_wide_table_leak_is_caught_on_fewer_rows_and_the_screen_keeps_its_time():
+    from rightfit.clean import clean_table
+    from rightfit.profile._leakage import MIN_ROWS
+
+    rng = np.random.default_rng(2)
+    n, width = 6_000, 1_200  # 7.2 M cells: screened on the fewest rows the screen uses
+    frame = pd.DataFrame(
+        rng.normal(size=(n, width)).round(2), columns=[f"f{i}" for i in range(width)]
+    )
+    y = rng.integers(0, 2, n)
+    frame["leak"] = y + rng.normal(0, 0.05, n)
+    frame["y"] = np.where(y == 1, "yes", "no")
+    schema = infer_schema(frame, "y")
+    profile = profile_table(frame, schema)
+    assert profile.leakage_suspects == ("leak",)
+    leak = next(i for i in profile.issues if i.kind == "leakage")
+    assert f"on {MIN_ROWS:,} rows" in leak.evidence
+    # No time for the screen: every column is named as unscreened, none is set aside for it.
+    rushed = profile_table(frame, schema, max_leakage_seconds=0.0)
+    assert rushed.leakage_suspects == ()
+    unscreened = next(i for i in rushed.issues if i.kind == "leakage")
+    assert unscreened.severity == "info" and unscreened.columns == ()
+    assert "before reaching 1,201 columns ('f0', 'f1'" in unscreened.evidence
+    cleaned = clean_table(frame, schema, rushed)
+    assert len(cleaned.schema.feature_columns()) == width + 1
