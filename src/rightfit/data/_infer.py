@@ -30,9 +30,9 @@ def infer_task(y: pd.Series, task: str | None = None) -> str:
     target is binary with two values, multiclass when it holds at most 20 integer values that
     are few for the number of rows (< 5% of rows, or at most 10) or when its integers look like
     class codes (up to 100 of them, every value from 0 or 1 up used, each on at least a fifth
-    of an even share of the rows), otherwise regression. Whole
-    numbers stored as decimals (a float column without gaps, a CSV that writes ``3.0``) are
-    quantities, so regression: pass ``task="multiclass"`` when they are class codes.
+    of an even share of the rows), otherwise regression. Whole numbers stored as decimals (a
+    float column without gaps, a CSV that writes ``3.0``) are quantities, so regression: pass
+    ``task="multiclass"`` when they are class codes.
 
     Parameters
     ----------
@@ -142,8 +142,8 @@ def _auto_task(y: pd.Series, numbers: pd.Series | None, n_unique: int, n: int) -
         )
     if integer_valued and n_unique <= MAX_CODES:
         return "regression", (
-            f"{n_unique} distinct integer values, some rare or skipped as amounts' are, "
-            "read as amounts; --task multiclass if they are class codes"
+            f"{n_unique} distinct integer values with gaps or rare values, as amounts have; "
+            "--task multiclass if they are class codes"
         )
     return "regression", f"numeric with {n_unique} distinct values"
 

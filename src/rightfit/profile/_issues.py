@@ -190,7 +190,8 @@ def _share(share: float) -> str:
 
 
 def imbalance_severity(minority_share: float, n_classes: int) -> str | None:
-    """ "critical", "warning" or None for the smallest class's share of rows.
+    """The severity of an imbalance ("critical", "warning") or None, from the smallest
+    class's share of rows.
 
     The thresholds are shares for two classes; with more, the same fraction of an even split.
     """

@@ -30,7 +30,8 @@ def profile_table(
 
     Statistics are measured on the values a model would see (after ``prepare_features``), so
     ``' '`` in a numeric column counts as missing. Leakage is screened by scoring each feature
-    column alone against the target (3-fold CV on at most 20,000 sampled rows).
+    column alone against the target (3-fold CV on at most 20,000 sampled rows, fewer on wide
+    tables).
 
     Parameters
     ----------
