@@ -39,9 +39,10 @@ def _narrowed(entries: list[dict], ctx: FitContext) -> list[dict]:
 
 def _tree_columns(params: dict, ctx: FitContext) -> float:
     """Columns one tree builds histograms for, as the cost models count them: every column up
-    to WIDE_TREE_COLUMNS, the sampled share beyond (so tables that narrow keep their cost)."""
+    to WIDE_TREE_COLUMNS (tables that narrow keep the cost model they had), the sampled share
+    beyond."""
     n = max(ctx.n_features, 1)
-    return min(n, max(WIDE_TREE_COLUMNS, params["colsample_bytree"] * n))
+    return min(n, max(WIDE_TREE_COLUMNS, params.get("colsample_bytree", 1.0) * n))
 
 
 def _build_lightgbm(params: dict, ctx: FitContext) -> Pipeline:
