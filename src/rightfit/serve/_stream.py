@@ -13,6 +13,7 @@ import contextlib
 import csv
 import gzip
 import logging
+import math
 import os
 import sys
 import warnings
@@ -25,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from rightfit.data import FEATURE_ROLES, Schema
+from rightfit.data._convert import label, number
 from rightfit.data._read import detect_delimiter
 from rightfit.errors import ConfigError, DataError
 
@@ -123,14 +125,13 @@ class _UnreadableNumbers:
             if name not in raw.columns or raw[name].dtype.kind in "biuf":
                 continue
             values = raw[name]
-            # Parse first, strip only the cells that failed: most files have none.
+            # A vectorised parse first; the cells it rejects are judged by the converters
+            # prepare_features uses, so the count is what the model scores as missing.
             suspects = values[values.notna() & pd.to_numeric(values, errors="coerce").isna()]
-            text = suspects.astype(str).str.strip()
-            text = text[~text.isin(["", "?"])]
-            bad = text[pd.to_numeric(text, errors="coerce").isna()]
-            if len(bad):
+            bad = [v for v in suspects if isinstance(label(v), str) and math.isnan(number(v))]
+            if bad:
                 self.counts[name] = self.counts.get(name, 0) + len(bad)
-                self.examples.setdefault(name, str(bad.iloc[0]))
+                self.examples.setdefault(name, str(bad[0]).strip())
 
     def warn(self, rows: int) -> None:
         for name, n in self.counts.items():
