@@ -1,13 +1,15 @@
 """Small data gets its CV folds drawn three times only while the budget affords the repeats:
-every family's first default, repeated, must take at most 40 % of the budget (a priori)."""
+every family's first default, repeated, must take at most 40 % of the budget (a priori). And 5
+folds become 3 when one round of the lead family's first default would take more than its share."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
+from rightfit.advise import first_round_seconds
 from rightfit.budget import Budget
-from rightfit.pipeline._prepare import prepare
+from rightfit.pipeline._prepare import FEWER_FOLDS, FOLDS_MAX_SHARE, prepare
 from rightfit.progress import SilentProgress
 
 
@@ -41,3 +43,26 @@ def test_a_short_budget_keeps_one_partition_with_the_same_blind_test():
 
 def test_large_data_is_never_repeated():
     assert _split(_frame(2000, 6), 600).n_repeats == 1
+
+
+def _many_classes(rows: int, classes: int) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    frame = pd.DataFrame(rng.normal(size=(rows, 8)), columns=[f"x{i}" for i in range(8)])
+    frame["y"] = [f"c{v}" for v in rng.integers(0, classes, size=rows)]
+    return frame
+
+
+def test_a_lead_family_too_slow_for_five_folds_gets_three_with_the_same_blind_test():
+    frame = _many_classes(3000, 26)
+    roomy = prepare(frame, "y", budget=Budget(3600), progress=SilentProgress())
+    lead = first_round_seconds(roomy.plan.names[0], roomy.plan.facts)
+    assert roomy.split.folds_per_repeat == 5
+    # A budget where one 5-fold round of the lead family takes twice the allowed share.
+    tight_budget = lead / (2 * FOLDS_MAX_SHARE)
+    tight = prepare(frame, "y", budget=Budget(tight_budget), progress=SilentProgress())
+    assert tight.split.folds_per_repeat == FEWER_FOLDS
+    assert "3-fold CV" in tight.split.description
+    assert tight.split.test_fingerprint() == roomy.split.test_fingerprint()
+    # The plan's estimates are for the folds the search will run.
+    assert tight.plan.facts.n_folds == FEWER_FOLDS
+    assert first_round_seconds(tight.plan.names[0], tight.plan.facts) < lead
