@@ -67,9 +67,13 @@ def resample_weights(
     while done < n_resamples:
         size = min(chunk, n_resamples - done)
         drawn = rng.integers(0, n_rows, size=(size, n_rows))
-        offsets = (np.arange(size) * n_rows)[:, None]
-        counts = np.bincount((drawn + offsets).ravel(), minlength=size * n_rows)
-        yield counts.reshape(size, n_rows).astype(float)
+        drawn += (np.arange(size) * n_rows)[:, None]  # in place: one flat index per resample row
+        counts = np.bincount(drawn.ravel(), minlength=size * n_rows)
+        del drawn
+        weights = counts.reshape(size, n_rows).astype(float)
+        # Only the chunk the caller holds stays alive while it is scored, not its int64 source.
+        del counts
+        yield weights
         done += size
 
 
