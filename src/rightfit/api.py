@@ -10,6 +10,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from rightfit._memory import trim_memory
 from rightfit.budget import Budget
 from rightfit.data import Schema
 from rightfit.models import TabularPredictor
@@ -334,6 +335,10 @@ def fit(
         positive_class=positive_class,
         progress=progress or make_progress(verbose),
     )
+    # The run's frames, out-of-fold outputs and bootstrap draws are garbage once it returns:
+    # give their pages back before the caller saves, whose report and bundle imports
+    # (matplotlib, skops: ~45 MB) would otherwise come on top of them.
+    trim_memory()
     return Model(result.predictor, result.record)
 
 
