@@ -254,14 +254,19 @@ def prepare(
     y = encode_target(read_target(frame, schema), schema)
     _check_class_counts(y, schema)
 
-    split = make_split(
-        pd.Series(y),
-        schema.task,
-        test_size=test_size,
-        seed=seed,
-        groups=frame[group_column] if group_column else None,
-        times=frame[time_column] if time_column else None,
-    )
+    def split_rows(**folds) -> SplitPlan:
+        # The same seed every time: the same blind test, however the folds are then drawn.
+        return make_split(
+            pd.Series(y),
+            schema.task,
+            test_size=test_size,
+            seed=seed,
+            groups=frame[group_column] if group_column else None,
+            times=frame[time_column] if time_column else None,
+            **folds,
+        )
+
+    split = split_rows()
     X_all = prepare_features(frame, schema)
     X_train = X_all.iloc[split.train_rows]
 
@@ -282,31 +287,14 @@ def prepare(
     if split.n_repeats > 1:
         portfolio = sum(first_round_seconds(name, plan.facts) for name in plan.names)
         if portfolio > REPEAT_MAX_SHARE * budget.seconds:
-            # Same seed: the same blind test and the same first partition, drawn once.
-            split = make_split(
-                pd.Series(y),
-                schema.task,
-                test_size=test_size,
-                seed=seed,
-                n_repeats=1,
-            )
+            split = split_rows(n_repeats=1)  # the same first partition, drawn once
             plan = plan_for(split)
     if (
         split.folds_per_repeat > FEWER_FOLDS
         and plan.names
         and first_round_seconds(plan.names[0], plan.facts) > FOLDS_MAX_SHARE * budget.seconds
     ):
-        # Same seed: the same blind test; the training rows are cut into fewer folds.
-        split = make_split(
-            pd.Series(y),
-            schema.task,
-            test_size=test_size,
-            seed=seed,
-            groups=frame[group_column] if group_column else None,
-            times=frame[time_column] if time_column else None,
-            n_folds=FEWER_FOLDS,
-            n_repeats=split.n_repeats,
-        )
+        split = split_rows(n_folds=FEWER_FOLDS, n_repeats=split.n_repeats)
         plan = plan_for(split)
     progress.stage("split", split.description)
     if not plan.candidates:
