@@ -31,7 +31,8 @@ if [ ! -x "$WORK/venvs/baseline/bin/python" ]; then
     scikit-learn lightgbm psutil
 fi
 for tool in flaml autogluon; do
-  [ -e "$WORK/venvs/$tool" ] || ln -s "$PEER_VENVS/$tool" "$WORK/venvs/$tool"
+  # -L too: a link made before the peers were set up dangles, and -e is false on it
+  [ -e "$WORK/venvs/$tool" ] || [ -L "$WORK/venvs/$tool" ] || ln -s "$PEER_VENVS/$tool" "$WORK/venvs/$tool"
 done
 cd "$WORK/bench"
 # Results go beside the harness copy, which the next run replaces.
