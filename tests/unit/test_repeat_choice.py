@@ -36,6 +36,8 @@ def test_a_short_budget_keeps_one_partition_with_the_same_blind_test():
     frame = _frame(400, 6)
     short, long = _split(frame, 5), _split(frame, 60)
     assert (len(short.folds), short.n_repeats) == (5, 1)
+    assert "drawn once, not 3 times" in short.description
+    assert "drawn once" not in long.description
     assert short.test_fingerprint() == long.test_fingerprint()
     for (_, val_a), (_, val_b) in zip(short.folds, long.folds[:5], strict=True):
         assert np.array_equal(val_a, val_b)
@@ -62,6 +64,7 @@ def test_a_lead_family_too_slow_for_five_folds_gets_three_with_the_same_blind_te
     tight = prepare(frame, "y", budget=Budget(tight_budget), progress=SilentProgress())
     assert tight.split.folds_per_repeat == FEWER_FOLDS
     assert "3-fold CV" in tight.split.description
+    assert f"3 folds, not 5: one 5-fold round of {roomy.plan.names[0]}" in tight.split.description
     assert tight.split.test_fingerprint() == roomy.split.test_fingerprint()
     # The plan's estimates are for the folds the search will run.
     assert tight.plan.facts.n_folds == FEWER_FOLDS

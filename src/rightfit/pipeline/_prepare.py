@@ -193,6 +193,10 @@ def data_facts(
     )
 
 
+def _seconds(value: float) -> str:
+    return f"{value:.1f} s" if value < 10 else f"{value:.0f} s"
+
+
 def prepare(
     data,
     target: str,
@@ -284,18 +288,28 @@ def prepare(
         return choose_candidates(facts, metric, parse_models(models))
 
     plan = plan_for(split)
+    why = []  # why the folds differ from the default, for the split's description
     if split.n_repeats > 1:
         portfolio = sum(first_round_seconds(name, plan.facts) for name in plan.names)
         if portfolio > REPEAT_MAX_SHARE * budget.seconds:
+            why.append(
+                f"drawn once, not {split.n_repeats} times: every family's first default, "
+                f"repeated, would take about {_seconds(portfolio)}, over "
+                f"{REPEAT_MAX_SHARE:.0%} of the {_seconds(budget.seconds)} budget"
+            )
             split = split_rows(n_repeats=1)  # the same first partition, drawn once
             plan = plan_for(split)
-    if (
-        split.folds_per_repeat > FEWER_FOLDS
-        and plan.names
-        and first_round_seconds(plan.names[0], plan.facts) > FOLDS_MAX_SHARE * budget.seconds
-    ):
+    lead = first_round_seconds(plan.names[0], plan.facts) if plan.names else 0.0
+    if split.folds_per_repeat > FEWER_FOLDS and lead > FOLDS_MAX_SHARE * budget.seconds:
+        why.append(
+            f"{FEWER_FOLDS} folds, not {split.folds_per_repeat}: one {split.folds_per_repeat}-"
+            f"fold round of {plan.names[0]} would take about {_seconds(lead)}, over "
+            f"{FOLDS_MAX_SHARE:.0%} of the {_seconds(budget.seconds)} budget"
+        )
         split = split_rows(n_folds=FEWER_FOLDS, n_repeats=split.n_repeats)
         plan = plan_for(split)
+    if why:
+        split = replace(split, description=f"{split.description} ({'; '.join(why)})")
     progress.stage("split", split.description)
     if not plan.candidates:
         reasons = "; ".join(f"{k}: {v}" for k, v in plan.excluded.items())
