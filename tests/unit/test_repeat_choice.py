@@ -1,15 +1,20 @@
 """Small data gets its CV folds drawn three times only while the budget affords the repeats:
 every family's first default, repeated, must take at most 40 % of the budget (a priori). And 5
-folds become 3 when one round of the lead family's first default would take more than its share."""
+folds become 3 when one round of the lead family's first default would take more than its share,
+and 3 folds one validation split when only that leaves room for a boosted-tree family."""
 
 from __future__ import annotations
+
+import math
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from rightfit.advise import first_round_seconds
 from rightfit.budget import Budget
-from rightfit.pipeline._prepare import FEWER_FOLDS, FOLDS_MAX_SHARE, prepare
+from rightfit.models import get_spec
+from rightfit.pipeline._prepare import FEWER_FOLDS, FOLDS_MAX_SHARE, HOLDOUT_MIN_ROWS, prepare
 from rightfit.progress import SilentProgress
 
 
@@ -69,3 +74,23 @@ def test_a_lead_family_too_slow_for_five_folds_gets_three_with_the_same_blind_te
     # The plan's estimates are for the folds the search will run.
     assert tight.plan.facts.n_folds == FEWER_FOLDS
     assert first_round_seconds(tight.plan.names[0], tight.plan.facts) < lead
+
+
+def test_boosters_too_slow_for_three_folds_get_one_validation_split():
+    frame = _many_classes(13_000, 40)  # 10,400 training rows
+    roomy = prepare(frame, "y", budget=Budget(3600), progress=SilentProgress())
+    boosters = [n for n in roomy.plan.names if get_spec(n).early_stopping is not None]
+    three = min(first_round_seconds(n, replace(roomy.plan.facts, n_folds=3)) for n in boosters)
+    one = min(first_round_seconds(n, replace(roomy.plan.facts, n_folds=1)) for n in boosters)
+    # Every booster's 3-fold round takes more than half of this budget, one split's less.
+    budget = 2 * math.sqrt(three * one)
+    tight = prepare(frame, "y", budget=Budget(budget), progress=SilentProgress())
+    assert len(tight.split.folds) == 1
+    assert "one validation split, not 3 folds" in tight.split.description
+    assert any(get_spec(n).early_stopping is not None for n in tight.plan.names)
+    assert tight.split.test_fingerprint() == roomy.split.test_fingerprint()
+    # Below HOLDOUT_MIN_ROWS the folds stay: a fifth of the rows would be a noisy judge.
+    small = _many_classes(HOLDOUT_MIN_ROWS, 40)
+    assert (
+        len(prepare(small, "y", budget=Budget(budget), progress=SilentProgress()).split.folds) > 1
+    )
