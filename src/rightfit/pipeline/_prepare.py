@@ -38,15 +38,16 @@ REPEAT_MAX_SHARE = 0.4
 # the width (a 1,000-column table took 8 s on 2,000 sampled rows); beyond this it stops and
 # names the columns it did not reach.
 LEAKAGE_SHARE = 0.08
-# The search's first family (the plan's strongest) gets 5-fold CV only while one round of its
-# first default is expected to take at most this share of the budget; beyond it, 3 folds.
+# The lead family (the first boosted-tree family by priority, planned or skipped for time) gets
+# 5-fold CV only while one round of its first default is expected to take at most this share
+# of the budget; beyond it, 3 folds.
 # On 15,000 rows with 26 classes (LightGBM grows 26 trees a round) its 5-fold round took 37 s
 # of a 40 s search at 60 s, and no other family was tried; 3 folds cost about half as much.
 FOLDS_MAX_SHARE = 0.15
 FEWER_FOLDS = 3
-# With 3 folds, when the plan's likeliest winner is skipped for time but one validation split
-# affords it, the search validates on one split instead (from this many training rows: the
-# validation rows are a fifth). 60 classes, 24,000 rows at 60 s: LightGBM, XGBoost and CatBoost
+# With 3 folds, when the plan keeps no boosted-tree family but one validation split would keep
+# one, the search validates on one split instead (from this many training rows: the validation
+# rows are a fifth). 60 classes, 24,000 rows at 60 s: LightGBM, XGBoost and CatBoost
 # were skipped and a linear model delivered (test log loss 1.604); XGBoost alone on such a
 # split reached 0.839.
 HOLDOUT_MIN_ROWS = 10_000
