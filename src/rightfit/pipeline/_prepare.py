@@ -218,6 +218,56 @@ def _seconds(value: float) -> str:
     return f"{value:.1f} s" if value < 10 else f"{value:.0f} s"
 
 
+def _fit_folds_to_budget(
+    split: SplitPlan, plan: Plan, split_rows, plan_for, budget: Budget
+) -> tuple[SplitPlan, Plan]:
+    """Fewer repeats, fewer folds or one validation split where the budget needs them; the
+    split's description says why. ``split_rows(**folds)`` redraws the split with the same seed
+    (the same blind test), ``plan_for(split)`` re-plans with its estimates."""
+    why = []  # why the folds differ from the default, for the split's description
+    if split.n_repeats > 1:
+        portfolio = sum(first_round_seconds(name, plan.facts) for name in plan.names)
+        if portfolio > REPEAT_MAX_SHARE * budget.seconds:
+            why.append(
+                f"drawn once, not {split.n_repeats} times: every family's first default, "
+                f"repeated, would take about {_seconds(portfolio)}, over "
+                f"{REPEAT_MAX_SHARE:.0%} of the {_seconds(budget.seconds)} budget"
+            )
+            split = split_rows(n_repeats=1)  # the same first partition, drawn once
+            plan = plan_for(split)
+    lead = _lead_family(plan)
+    seconds = first_round_seconds(lead, plan.facts) if lead else 0.0
+    if split.folds_per_repeat > FEWER_FOLDS and seconds > FOLDS_MAX_SHARE * budget.seconds:
+        why.append(
+            f"{FEWER_FOLDS} folds, not {split.folds_per_repeat}: one {split.folds_per_repeat}-"
+            f"fold round of {lead} would take about {_seconds(seconds)}, over "
+            f"{FOLDS_MAX_SHARE:.0%} of the {_seconds(budget.seconds)} budget"
+        )
+        split = split_rows(n_folds=FEWER_FOLDS, n_repeats=split.n_repeats)
+        plan = plan_for(split)
+    if (
+        split.folds_per_repeat == FEWER_FOLDS
+        and len(split.train_rows) >= HOLDOUT_MIN_ROWS
+        and not any(_boosts(name) for name in plan.names)
+    ):
+        # Boosted trees are the usual winners, and a booster capped by its time keeps its
+        # best round so far: worth a noisier validation where 3 folds leave none of them.
+        single = split_rows(n_folds=1, n_repeats=1)
+        single_plan = plan_for(single)
+        gained = [name for name in single_plan.names if _boosts(name)]
+        if gained:
+            why.append(
+                f"one validation split, not {FEWER_FOLDS} folds: one {FEWER_FOLDS}-fold round "
+                f"of {gained[0]} would take about "
+                f"{_seconds(first_round_seconds(gained[0], plan.facts))}, more than half of "
+                f"the {_seconds(budget.seconds)} budget"
+            )
+            split, plan = single, single_plan
+    if why:
+        split = replace(split, description=f"{split.description} ({'; '.join(why)})")
+    return split, plan
+
+
 def prepare(
     data,
     target: str,
@@ -309,47 +359,7 @@ def prepare(
         return choose_candidates(facts, metric, parse_models(models))
 
     plan = plan_for(split)
-    why = []  # why the folds differ from the default, for the split's description
-    if split.n_repeats > 1:
-        portfolio = sum(first_round_seconds(name, plan.facts) for name in plan.names)
-        if portfolio > REPEAT_MAX_SHARE * budget.seconds:
-            why.append(
-                f"drawn once, not {split.n_repeats} times: every family's first default, "
-                f"repeated, would take about {_seconds(portfolio)}, over "
-                f"{REPEAT_MAX_SHARE:.0%} of the {_seconds(budget.seconds)} budget"
-            )
-            split = split_rows(n_repeats=1)  # the same first partition, drawn once
-            plan = plan_for(split)
-    lead = _lead_family(plan)
-    seconds = first_round_seconds(lead, plan.facts) if lead else 0.0
-    if split.folds_per_repeat > FEWER_FOLDS and seconds > FOLDS_MAX_SHARE * budget.seconds:
-        why.append(
-            f"{FEWER_FOLDS} folds, not {split.folds_per_repeat}: one {split.folds_per_repeat}-"
-            f"fold round of {lead} would take about {_seconds(seconds)}, over "
-            f"{FOLDS_MAX_SHARE:.0%} of the {_seconds(budget.seconds)} budget"
-        )
-        split = split_rows(n_folds=FEWER_FOLDS, n_repeats=split.n_repeats)
-        plan = plan_for(split)
-    if (
-        split.folds_per_repeat == FEWER_FOLDS
-        and len(split.train_rows) >= HOLDOUT_MIN_ROWS
-        and not any(_boosts(name) for name in plan.names)
-    ):
-        # Boosted trees are the usual winners, and a booster capped by its time keeps its
-        # best round so far: worth a noisier validation where 3 folds leave none of them.
-        single = split_rows(n_folds=1, n_repeats=1)
-        single_plan = plan_for(single)
-        gained = [name for name in single_plan.names if _boosts(name)]
-        if gained:
-            why.append(
-                f"one validation split, not {FEWER_FOLDS} folds: one {FEWER_FOLDS}-fold round "
-                f"of {gained[0]} would take about "
-                f"{_seconds(first_round_seconds(gained[0], plan.facts))}, more than half of "
-                f"the {_seconds(budget.seconds)} budget"
-            )
-            split, plan = single, single_plan
-    if why:
-        split = replace(split, description=f"{split.description} ({'; '.join(why)})")
+    split, plan = _fit_folds_to_budget(split, plan, split_rows, plan_for, budget)
     progress.stage("split", split.description)
     if not plan.candidates:
         reasons = "; ".join(f"{k}: {v}" for k, v in plan.excluded.items())
