@@ -39,19 +39,64 @@ MAX_LEAVES = {"random_forest": 2_000, "extra_trees": 5_000}
 PROBABILITY_LEAVES = (3, 10)
 
 
-def n_trees(ctx: FitContext) -> int:
-    """200 trees on small data; fewer (down to 100) as rows x columns grow, to stay affordable."""
+# Every node keeps one value per class (8 bytes each) beside its 64-byte split record, so trees
+# that separate many classes hold far more than binary ones: 200 extra trees with 4-row leaves on
+# 16,000 rows held 57 MB for 2 classes and 597 MB for 60, a random forest 15 and 208 MB (synthetic,
+# 40 columns, 2026-12-06), and a 60-class run peaked at 1,074 MB. So a forest gets at most as many
+# trees as fit FOREST_MAX_MB when every tree reaches its leaf cap: what 200 binary extra trees may
+# hold. That never binds for binary or regression, and with many classes it takes trees away
+# before it makes leaves larger (below MIN_TREES), because fewer trees cost less accuracy at the
+# same memory (26 classes, 15,000 rows, test log loss, max_features 0.5): extra trees 1.703 with
+# 200 trees (402 MB), 1.749 with 50 (101 MB), 1.992 with 200 trees of 11-row leaves (95 MB);
+# random forest 1.811 (96 MB), 1.838 with 50 trees (24 MB), 2.065 with 26-row leaves (29 MB).
+NODE_RECORD_BYTES = 64  # children, feature, threshold, impurity, sample counts (padded)
+FOREST_MAX_MB = N_TREES * 2 * MAX_LEAVES["extra_trees"] * (NODE_RECORD_BYTES + 2 * 8) / 2**20
+MIN_TREES = 50
+
+
+def _node_bytes(ctx: FitContext) -> int:
+    values = 1 if ctx.task == "regression" else max(ctx.n_classes or 2, 2)
+    return NODE_RECORD_BYTES + 8 * values
+
+
+def _tree_rows(family: str, ctx: FitContext) -> int:
+    return min(ctx.n_rows, MAX_TREE_ROWS) if family == "random_forest" else ctx.n_rows
+
+
+def _most_leaves(family: str, ctx: FitContext) -> int:
+    """Leaves a tree may grow: MAX_LEAVES, fewer when MIN_TREES such trees would hold more than
+    FOREST_MAX_MB (over 60 classes or so)."""
+    fit = FOREST_MAX_MB * 2**20 / (MIN_TREES * 2 * _node_bytes(ctx))
+    return int(min(MAX_LEAVES[family], fit))
+
+
+def n_trees(ctx: FitContext, family: str, leaf: int) -> int:
+    """200 trees on small data; fewer (down to 100) as rows x columns grow, to stay affordable;
+    fewer again (down to MIN_TREES) where trees of ``leaf``-row leaves could hold more than
+    FOREST_MAX_MB, which only many classes on many rows do."""
     cells = ctx.n_rows * max(ctx.n_features, 1)
-    return int(min(N_TREES, max(100, N_TREES * 1e6 / max(cells, 1))))
+    trees = min(N_TREES, max(100, N_TREES * 1e6 / max(cells, 1)))
+    leaves = min(_most_leaves(family, ctx), _tree_rows(family, ctx) / max(leaf, 1))
+    fit = FOREST_MAX_MB * 2**20 / (2 * max(leaves, 1) * _node_bytes(ctx))
+    return int(max(MIN_TREES, min(trees, fit)))
 
 
-def _cost(params: dict, ctx: FitContext) -> float:
-    share = params.get("max_features", "sqrt")
-    m = ctx.n_features**0.5 if share == "sqrt" else ctx.n_features * float(share)
-    leaf = params.get("min_samples_leaf", 1)
-    rows = min(ctx.n_rows, 50_000)
-    # Measured: ~36 ms per tree on 43k rows x 46 columns (sqrt -> 7 tried per split), 2 cores.
-    return 0.1 + n_trees(ctx) * rows * max(m, 1) * 1.2e-7 / (1 + 0.3 * (leaf - 1) ** 0.5)
+def _cost_of(family: str):
+    def _cost(params: dict, ctx: FitContext) -> float:
+        share = params.get("max_features", "sqrt")
+        m = ctx.n_features**0.5 if share == "sqrt" else ctx.n_features * float(share)
+        leaf = params.get("min_samples_leaf", 1)
+        rows = min(ctx.n_rows, 50_000)
+        # Each split scores every class's impurity: a random forest's tree took 1.09x as long
+        # with 7 classes, 1.29x with 26 and 1.61x with 60 as with 2 (16,000 rows, 8-row leaves).
+        classes = 1.0
+        if ctx.task != "regression":
+            classes += 0.01 * max((ctx.n_classes or 2) - 2, 0)
+        # Measured: ~36 ms per tree on 43k rows x 46 columns (sqrt -> 7 tried per split), 2 cores.
+        per_tree = rows * max(m, 1) * 1.2e-7 * classes / (1 + 0.3 * (leaf - 1) ** 0.5)
+        return 0.1 + n_trees(ctx, family, leaf) * per_tree
+
+    return _cost
 
 
 MAX_FEATURES = ["sqrt", 0.33, 0.5, 0.75, 1.0]
@@ -59,16 +104,17 @@ MAX_FEATURES = ["sqrt", 0.33, 0.5, 0.75, 1.0]
 
 def min_leaf(family: str, ctx: FitContext) -> int:
     """Smallest ``min_samples_leaf`` searched: keeps trees (and bundles) bounded on large data."""
-    rows = min(ctx.n_rows, MAX_TREE_ROWS) if family == "random_forest" else ctx.n_rows
-    return max(1, math.ceil(rows / MAX_LEAVES[family]))
+    return max(1, math.ceil(_tree_rows(family, ctx) / _most_leaves(family, ctx)))
 
 
-def _builder(classifier, regressor, bootstrap: bool):
+def _builder(family: str, classifier, regressor, bootstrap: bool):
     def _build(params: dict, ctx: FitContext) -> Pipeline:
         cls = regressor if ctx.task == "regression" else classifier
         extra = {} if ctx.task == "regression" else {"class_weight": params.get("class_weight")}
         model = cls(
-            n_estimators=params.get("n_estimators", n_trees(ctx)),
+            n_estimators=params.get(
+                "n_estimators", n_trees(ctx, family, params["min_samples_leaf"])
+            ),
             max_features=params["max_features"],
             min_samples_leaf=params["min_samples_leaf"],
             # Cap rows per tree on large data: most of the accuracy for a fraction of the time.
@@ -131,11 +177,13 @@ RANDOM_FOREST = ModelSpec(
     name="random_forest",
     tasks=("binary", "multiclass", "regression"),
     summary=f"random forest of {N_TREES} trees on ordinal-coded features",
-    build=_builder(TimedRandomForestClassifier, TimedRandomForestRegressor, bootstrap=True),
+    build=_builder(
+        "random_forest", TimedRandomForestClassifier, TimedRandomForestRegressor, bootstrap=True
+    ),
     fit_params=_fit_params,
     sample=_sampler("random_forest"),
     portfolio=_portfolio_of("random_forest"),
-    cost=_cost,
+    cost=_cost_of("random_forest"),
     priority=4,
     complexity_param="min_samples_leaf",
     slow_predict=True,
@@ -145,11 +193,13 @@ EXTRA_TREES = ModelSpec(
     name="extra_trees",
     tasks=("binary", "multiclass", "regression"),
     summary=f"extremely randomised trees ({N_TREES}) on ordinal-coded features",
-    build=_builder(TimedExtraTreesClassifier, TimedExtraTreesRegressor, bootstrap=False),
+    build=_builder(
+        "extra_trees", TimedExtraTreesClassifier, TimedExtraTreesRegressor, bootstrap=False
+    ),
     fit_params=_fit_params,
     sample=_sampler("extra_trees"),
     portfolio=_portfolio_of("extra_trees"),
-    cost=lambda params, ctx: 0.6 * _cost(params, ctx),
+    cost=lambda params, ctx: 0.6 * _cost_of("extra_trees")(params, ctx),
     priority=3,
     complexity_param="min_samples_leaf",
     slow_predict=True,

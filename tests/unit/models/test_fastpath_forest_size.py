@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import optuna
 import pandas as pd
 import pytest
 
-from rightfit.models import FitContext, get_spec
-from rightfit.models.forests import MAX_LEAVES, min_leaf
+from rightfit.models import FitContext, forests, get_spec
+from rightfit.models.forests import MAX_LEAVES, MIN_TREES, N_TREES, min_leaf, n_trees
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -104,3 +106,54 @@ def test_under_log_loss_the_first_extra_trees_beat_fully_grown_ones():
         model = spec.build(params, ctx).fit(X.iloc[fit], y[fit])
         losses[leaf] = log_loss(y[val], model.predict_proba(X.iloc[val]), labels=[0, 1, 2, 3])
     assert losses[3] < 0.8 * losses[1], losses
+
+
+def _forest_bytes(model) -> int:
+    return sum(t.tree_.value.nbytes + t.tree_.node_count * 64 for t in model[-1].estimators_)
+
+
+@pytest.mark.parametrize("family", ["random_forest", "extra_trees"])
+@pytest.mark.parametrize("task", ["binary", "regression"])
+@pytest.mark.parametrize("rows", [300, 9_000, 40_000, 400_000])
+def test_the_memory_cap_leaves_binary_and_regression_forests_as_they_were(family, task, rows):
+    ctx = FitContext(task=task, n_rows=rows, n_numeric=30, n_categorical=0, n_classes=2)
+    cells = rows * 30
+    assert min_leaf(family, ctx) == max(
+        1, -(-min(rows, 50_000 if family == "random_forest" else rows) // MAX_LEAVES[family])
+    )
+    for leaf in (min_leaf(family, ctx), 30):
+        assert n_trees(ctx, family, leaf) == int(min(200, max(100, 200e6 / cells)))
+
+
+def test_many_classes_get_fewer_trees_before_larger_leaves():
+    ctx = FitContext(task="multiclass", n_rows=16_000, n_numeric=40, n_categorical=0, n_classes=26)
+    assert n_trees(ctx, "extra_trees", 4) < N_TREES  # 16k rows / 4 = 4,000 leaves of 26 values
+    assert min_leaf("extra_trees", ctx) == min_leaf(
+        "extra_trees", replace(ctx, task="binary", n_classes=2)
+    )
+    many = replace(ctx, n_classes=150)
+    assert n_trees(many, "extra_trees", min_leaf("extra_trees", many)) >= MIN_TREES
+    assert min_leaf("extra_trees", many) > min_leaf("extra_trees", ctx)
+
+
+@pytest.mark.parametrize("family", ["random_forest", "extra_trees"])
+def test_a_many_class_forest_holds_at_most_its_memory_cap(family, monkeypatch):
+    # Shrunk so that the cap binds on a small table: 20 classes store 20 values in every node.
+    monkeypatch.setattr(forests, "FOREST_MAX_MB", 2.0)
+    rng = np.random.default_rng(0)
+    n = 3_000
+    X = pd.DataFrame(rng.normal(size=(n, 6)), columns=[f"x{i}" for i in range(6)])
+    y = np.digitize(X["x0"] + rng.normal(scale=1.0, size=n), np.linspace(-2, 2, 19))
+    ctx = FitContext(
+        task="multiclass", n_rows=n, n_numeric=6, n_categorical=0, n_classes=20, n_jobs=1,
+        probability_metric=True,
+    )  # fmt: skip
+    spec = get_spec(family)
+    model = spec.build(spec.portfolio(ctx)[0], ctx).fit(X, y)
+    assert len(model[-1].estimators_) >= MIN_TREES
+    assert _forest_bytes(model) <= 2.0 * 2**20
+    # The same forest with every tree it used to get holds several times more.
+    model = spec.build(
+        {**spec.portfolio(ctx)[0], "n_estimators": N_TREES, "min_samples_leaf": 3}, ctx
+    )
+    assert _forest_bytes(model.fit(X, y)) > 2 * 2.0 * 2**20
