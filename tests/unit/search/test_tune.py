@@ -248,3 +248,20 @@ def test_the_search_stops_where_the_reserve_begins_when_nothing_narrows_it():
 def test_a_failing_narrowing_of_the_reserve_only_ends_the_search_as_usual():
     result, calls, _ = _tightened_search("raises")
     assert calls and result.leaderboard.best() is not None
+
+
+def test_fold_models_far_behind_the_best_are_not_kept():
+    # With one validation split the search keeps each family's best fitted model for the final
+    # choice; a forest over many classes can hold 100+ MB, so a model far behind is let go.
+    from rightfit.search._trial import Trial
+    from rightfit.search._tune import HOPELESS_GAP, _prune_oof
+
+    best = Trial(0, "xgboost", {}, "ok", loss=1.0)
+    close = Trial(1, "lightgbm", {}, "ok", loss=1.0 + HOPELESS_GAP / 2)
+    far = Trial(2, "random_forest", {}, "ok", loss=1.0 + 3 * HOPELESS_GAP)
+    trials = [best, close, far]
+    oof = {t.number: np.zeros(3) for t in trials}
+    models = {t.number: object() for t in trials}
+    _prune_oof(oof, trials, "random_forest", models)
+    assert sorted(models) == [0, 1]
+    assert sorted(oof) == [0, 1, 2]  # its out-of-fold outputs still inform the review
