@@ -65,7 +65,7 @@ def _tree_rows(family: str, ctx: FitContext) -> int:
 
 def _most_leaves(family: str, ctx: FitContext) -> int:
     """Leaves a tree may grow: MAX_LEAVES, fewer when MIN_TREES such trees would hold more than
-    FOREST_MAX_MB (over 60 classes or so)."""
+    FOREST_MAX_MB (above 32 classes for extra trees, 92 for a random forest)."""
     fit = FOREST_MAX_MB * 2**20 / (MIN_TREES * 2 * _node_bytes(ctx))
     return int(min(MAX_LEAVES[family], fit))
 
@@ -103,7 +103,8 @@ MAX_FEATURES = ["sqrt", 0.33, 0.5, 0.75, 1.0]
 
 
 def min_leaf(family: str, ctx: FitContext) -> int:
-    """Smallest ``min_samples_leaf`` searched: keeps trees (and bundles) bounded on large data."""
+    """Smallest ``min_samples_leaf`` searched: keeps trees (and bundles) bounded on large data,
+    and on many classes where even MIN_TREES trees would outgrow FOREST_MAX_MB."""
     return max(1, math.ceil(_tree_rows(family, ctx) / _most_leaves(family, ctx)))
 
 
@@ -176,7 +177,7 @@ def _fit_params(ctx: FitContext) -> dict:
 RANDOM_FOREST = ModelSpec(
     name="random_forest",
     tasks=("binary", "multiclass", "regression"),
-    summary=f"random forest of {N_TREES} trees on ordinal-coded features",
+    summary=f"random forest of up to {N_TREES} trees on ordinal-coded features",
     build=_builder(
         "random_forest", TimedRandomForestClassifier, TimedRandomForestRegressor, bootstrap=True
     ),
@@ -192,7 +193,7 @@ RANDOM_FOREST = ModelSpec(
 EXTRA_TREES = ModelSpec(
     name="extra_trees",
     tasks=("binary", "multiclass", "regression"),
-    summary=f"extremely randomised trees ({N_TREES}) on ordinal-coded features",
+    summary=f"extremely randomised trees (up to {N_TREES}) on ordinal-coded features",
     build=_builder(
         "extra_trees", TimedExtraTreesClassifier, TimedExtraTreesRegressor, bootstrap=False
     ),
