@@ -53,6 +53,36 @@ MAX_LEARNING_RATE = 0.5
 # search (1 / GRACEFUL_SHARE), whichever is longer; other trials get 3 x and a sixth.
 GRACEFUL_CAP = 1.5
 GRACEFUL_SHARE = 8
+# The search ends early, as converged, once it has run at least PLATEAU_TRIALS trials, and at
+# least as many as it took to get there, without lowering the best CV loss by PLATEAU_GAIN
+# (relative) since its last real progress. On small tables hundreds more trials only find
+# configurations that won by luck on the folds: schooling (1,926 rows) scored 0.3677 at 60 s
+# and 0.3685 at 300 s after 545 trials; benefits 0.6808 and 0.6807; working hours 770.1 and
+# 770.7. Pima at 60 s made its last progress of 0.1 % at trial 2 of 78.
+PLATEAU_GAIN = 0.001
+PLATEAU_TRIALS = 50
+
+
+@dataclass
+class _Plateau:
+    """Where the search last made progress: the best loss then, and the trials run by then."""
+
+    reference: float = math.inf
+    at: int = 0
+
+    def update(self, loss: float, n_trials: int) -> None:
+        # Measured from the last progress, not the last best: small gains that add up count.
+        if not math.isfinite(loss):
+            return
+        margin = PLATEAU_GAIN * max(abs(self.reference), 1e-3)
+        if not math.isfinite(self.reference) or loss < self.reference - margin:
+            self.reference, self.at = loss, n_trials
+
+    def stalled_for(self, n_trials: int) -> int:
+        """Trials since the last progress when the search has converged, else 0."""
+        since = n_trials - self.at
+        converged = math.isfinite(self.reference) and since >= max(PLATEAU_TRIALS, self.at)
+        return since if converged else 0
 
 
 @dataclass
@@ -189,6 +219,7 @@ def tune(
     in_flight: dict = {}
     stop_reason = "time budget reached"
     tightened_at = -1
+    plateau = _Plateau()
 
     def machine_factor() -> float:
         # Until anything ran, assume this machine is 1.5x slower than the one calibrated on.
@@ -292,6 +323,7 @@ def tune(
                 state.study.tell(otrial, state=optuna.trial.TrialState.FAIL)
         if result.status == "ok":
             state.best_loss = min(state.best_loss, result.loss)
+            plateau.update(result.loss, len(trials))
             oof[number] = result.oof
             if result.model is not None:
                 models[number] = result.model
@@ -312,6 +344,13 @@ def tune(
         deadline = current_deadline()
         if len(trials) + len(in_flight) >= max_trials:
             stop_reason = f"reached the cap of {max_trials} trials"
+            break
+        stalled = plateau.stalled_for(len(trials))
+        if stalled and not any(s.portfolio for s in states.values()):
+            stop_reason = (
+                f"converged: the last {stalled} trials did not improve the best cross-validated "
+                f"{metric} by {PLATEAU_GAIN:.1%}"
+            )
             break
         while len(in_flight) < executor.max_workers:
             state = pick()

@@ -265,3 +265,44 @@ def test_fold_models_far_behind_the_best_are_not_kept():
     _prune_oof(oof, trials, "random_forest", models)
     assert sorted(models) == [0, 1]
     assert sorted(oof) == [0, 1, 2]  # its out-of-fold outputs still inform the review
+
+
+def test_a_search_that_stops_improving_ends_early_as_converged(monkeypatch):
+    from rightfit.search._tune import PLATEAU_TRIALS
+
+    linear = registry._REGISTRY["linear"]
+    spec = ModelSpec(
+        name="always_the_same",
+        tasks=("binary",),
+        summary="every trial the same model, so the search can only stall",
+        build=linear.build,
+        sample=lambda trial, ctx: {"C": 1.0, "class_weight": None},
+        portfolio=lambda ctx: [{"C": 1.0, "class_weight": None}],
+    )
+    monkeypatch.setitem(registry._REGISTRY, "always_the_same", spec)
+    X, y, folds = _data()
+    start = time.monotonic()
+    result = tune(
+        ["always_the_same"], X, y, folds, task="binary", metric="roc_auc", budget=Budget(120),
+        n_classes=2,
+    )  # fmt: skip
+    assert result.stop_reason.startswith(f"converged: the last {PLATEAU_TRIALS} trials")
+    assert len(result.leaderboard.trials) == PLATEAU_TRIALS + 1
+    assert time.monotonic() - start < 60
+
+
+def test_progress_is_measured_from_the_last_real_gain_so_small_gains_add_up():
+    from rightfit.search._tune import PLATEAU_GAIN, PLATEAU_TRIALS, _Plateau
+
+    plateau = _Plateau()
+    plateau.update(1.0, 1)
+    step = 0.4 * PLATEAU_GAIN  # each below the threshold, three of them above it
+    for n, loss in enumerate([1 - step, 1 - 2 * step, 1 - 3 * step], start=2):
+        plateau.update(loss, n)
+    assert plateau.at == 4
+    assert plateau.stalled_for(4 + PLATEAU_TRIALS - 1) == 0
+    assert plateau.stalled_for(4 + PLATEAU_TRIALS) == PLATEAU_TRIALS
+    late = _Plateau()
+    late.update(1.0, 80)  # progress after 80 trials: as many again without any before stopping
+    assert late.stalled_for(80 + PLATEAU_TRIALS) == 0
+    assert late.stalled_for(160) == 80
