@@ -174,6 +174,8 @@ def _fit_params(ctx: FitContext) -> dict:
     return {"model__deadline": ctx.deadline} if ctx.deadline is not None else {}
 
 
+_EXTRA_TREES_COST = _cost_of("extra_trees")
+
 RANDOM_FOREST = ModelSpec(
     name="random_forest",
     tasks=("binary", "multiclass", "regression"),
@@ -200,7 +202,7 @@ EXTRA_TREES = ModelSpec(
     fit_params=_fit_params,
     sample=_sampler("extra_trees"),
     portfolio=_portfolio_of("extra_trees"),
-    cost=lambda params, ctx: 0.6 * _cost_of("extra_trees")(params, ctx),
+    cost=lambda params, ctx: 0.6 * _EXTRA_TREES_COST(params, ctx),
     priority=3,
     complexity_param="min_samples_leaf",
     slow_predict=True,

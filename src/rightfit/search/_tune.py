@@ -63,6 +63,11 @@ PLATEAU_GAIN = 0.001
 PLATEAU_TRIALS = 50
 
 
+def _relative_gap(loss: float, best: float) -> float:
+    """How far ``loss`` is behind ``best``, relative to it (losses near 0 count from 1e-3)."""
+    return (loss - best) / max(abs(best), 1e-3)
+
+
 @dataclass
 class _Plateau:
     """Where the search last made progress: the best loss then, and the trials run by then."""
@@ -74,8 +79,7 @@ class _Plateau:
         # Measured from the last progress, not the last best: small gains that add up count.
         if not math.isfinite(loss):
             return
-        margin = PLATEAU_GAIN * max(abs(self.reference), 1e-3)
-        if not math.isfinite(self.reference) or loss < self.reference - margin:
+        if not math.isfinite(self.reference) or _relative_gap(loss, self.reference) < -PLATEAU_GAIN:
             self.reference, self.at = loss, n_trials
 
     def stalled_for(self, n_trials: int) -> int:
@@ -259,10 +263,9 @@ def tune(
             if waiting:
                 return waiting[0]
         best = min((s.best_loss for s in states.values()), default=math.inf)
-        scale = max(abs(best), 1e-3) if math.isfinite(best) else 1.0
 
         def gap(s: _FamilyState) -> float:
-            return (s.best_loss - best) / scale if math.isfinite(s.best_loss) else 10.0
+            return _relative_gap(s.best_loss, best) if math.isfinite(s.best_loss) else 10.0
 
         # A family far behind after a few trials is not worth more time, even if it is cheap.
         competitive = [(s, c) for s, c in affordable if gap(s) <= HOPELESS_GAP or s.trials < 3]
@@ -578,7 +581,6 @@ def _prune_oof(oof: dict, trials: list[Trial], family: str, models: dict) -> Non
     # forest at log loss 2.26 against XGBoost's 1.15 kept ~150 MB resident through the review).
     best = min((t.loss for t in trials if t.ok), default=math.inf)
     if math.isfinite(best):
-        scale = max(abs(best), 1e-3)
         for t in trials:
-            if t.number in models and (t.loss - best) / scale > HOPELESS_GAP:
+            if t.number in models and _relative_gap(t.loss, best) > HOPELESS_GAP:
                 models.pop(t.number)
