@@ -473,3 +473,46 @@ def test_warm_up_pays_the_first_calls_costs_and_never_raises(tables, caplog):
 
     TabularPredictor(Broken(), schema).warm_up()  # logged at debug level, not raised
     TabularPredictor(None, schema).warm_up()
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_xgboost_is_called_through_its_c_function_with_identical_outputs(tables, task):
+    """The fast path skips inplace_predict's Python layer (~0.1 ms of a one-row call) but must
+    return exactly what inplace_predict returns, NaN rows and multiclass shapes included."""
+    from rightfit.models._fast._final import _direct_xgboost
+
+    frame, schema = tables[task]
+    model = fit_member(frame, schema, "xgboost").steps[-1][1]
+    booster = model.get_booster()
+    iteration_range = model._get_iteration_range(None)
+
+    def inplace(X):
+        return booster.inplace_predict(
+            X, iteration_range=iteration_range, predict_type="value", missing=model.missing
+        )
+
+    direct = _direct_xgboost(booster, iteration_range, model.missing, inplace)
+    assert direct is not None
+    X = np.random.default_rng(0).normal(size=(64, booster.num_features())) * 3
+    X[::5, 0] = np.nan
+    for rows in (X[:1], X[:7], X):
+        expected = inplace(rows)
+        got = direct(rows)
+        assert got.dtype == expected.dtype and got.shape == expected.shape
+        np.testing.assert_array_equal(got, expected)
+    assert direct(X[:1]) is not direct(X[:1])  # a copy, not XGBoost's reused buffer
+
+
+def test_xgboost_keeps_inplace_predict_where_the_c_route_disagrees(tables):
+    """The private route is used only when a probe matches inplace_predict exactly."""
+    from rightfit.models._fast._final import _direct_xgboost
+
+    frame, schema = tables["binary"]
+    model = fit_member(frame, schema, "xgboost").steps[-1][1]
+    booster = model.get_booster()
+    iteration_range = model._get_iteration_range(None)
+
+    def shifted(X):
+        return booster.inplace_predict(X, iteration_range=iteration_range) + np.float32(1e-6)
+
+    assert _direct_xgboost(booster, iteration_range, model.missing, shifted) is None

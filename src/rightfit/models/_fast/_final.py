@@ -70,15 +70,87 @@ def _xgboost(estimator, classifier: bool) -> Final:
     if classifier and estimator.objective == "multi:softmax":
         raise NotCompilable("XGBoost multi:softmax gives no probabilities")
 
-    def predict(X: np.ndarray) -> np.ndarray:
-        result = booster.inplace_predict(
+    def inplace(X: np.ndarray) -> np.ndarray:
+        return booster.inplace_predict(
             X, iteration_range=iteration_range, predict_type="value", missing=missing
         )
+
+    raw = _direct_xgboost(booster, iteration_range, missing, inplace) or inplace
+
+    def predict(X: np.ndarray) -> np.ndarray:
+        result = raw(X)
         if binary and result.ndim == 1:
             return np.vstack((1.0 - result, result)).transpose()
         return result
 
     return predict
+
+
+def _direct_xgboost(booster, iteration_range, missing, inplace: Final) -> Final | None:
+    """XGBoost's own C prediction on a dense matrix, without ``inplace_predict``'s Python layer.
+
+    Of the ~0.22 ms a one-row ``inplace_predict`` takes, about 0.1 ms is Python: dispatch on
+    the input's type, feature checks and the JSON configuration, rebuilt on every call. This
+    calls the same C function (``XGBoosterPredictFromDense``) with the configuration built once,
+    so the outputs are the same bit for bit; it is used only when a probe agrees exactly, and
+    None (keep ``inplace_predict``) where this xgboost's internals differ."""
+    try:
+        import ctypes
+        import json
+
+        from xgboost.core import _LIB, _check_call, c_bst_ulong, make_jcargs
+
+        config = make_jcargs(
+            type=0,  # values, as predict_type="value"
+            training=False,
+            iteration_begin=int(iteration_range[0]),
+            iteration_end=int(iteration_range[1]),
+            missing=missing,
+            strict_shape=False,
+            cache_id=0,
+        )
+    except (ImportError, AttributeError, TypeError, ValueError):
+        return None
+    handle = booster.handle
+    no_margin = ctypes.c_void_p()
+
+    def predict(X: np.ndarray) -> np.ndarray:
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        if X.ndim != 2 or not X.shape[0]:
+            return inplace(X)
+        interface = json.dumps(
+            {
+                "data": (X.ctypes.data, True),
+                "shape": X.shape,
+                "strides": None,
+                "typestr": "<f8",
+                "version": 3,
+            }
+        ).encode()
+        shape = ctypes.POINTER(c_bst_ulong)()
+        dims = c_bst_ulong()
+        values = ctypes.POINTER(ctypes.c_float)()
+        _check_call(
+            _LIB.XGBoosterPredictFromDense(
+                handle,
+                interface,
+                config,
+                no_margin,
+                ctypes.byref(shape),
+                ctypes.byref(dims),
+                ctypes.byref(values),
+            )
+        )
+        out_shape = tuple(int(shape[i]) for i in range(dims.value))
+        # The values live in the booster's per-thread buffer until its next call: copy them.
+        return np.ctypeslib.as_array(values, (int(np.prod(out_shape)),)).reshape(out_shape).copy()
+
+    probe = np.array([[0.0] * booster.num_features(), [np.nan] * booster.num_features()])
+    try:
+        same = np.array_equal(predict(probe), inplace(probe), equal_nan=True)
+    except Exception:  # any failure of the private route means: use the public one
+        return None
+    return predict if same else None
 
 
 def _logistic(estimator: LogisticRegression) -> Final:
