@@ -212,3 +212,29 @@ def test_ranking_metrics_on_resamples_hold_few_copies_of_the_weights(name, ties,
     np.testing.assert_allclose(values[:3], expected)
     reference = skm.roc_auc_score if name == "roc_auc" else skm.average_precision_score
     assert values[0] == pytest.approx(reference(y, scores, sample_weight=weights[0]))
+
+
+def test_a_bootstrap_sorts_the_scores_once_however_many_chunks(monkeypatch):
+    """Sorting per chunk of resamples made the review grow with the square of the rows."""
+    from rightfit import metrics
+    from rightfit.evaluate import _bootstrap
+    from rightfit.evaluate._bootstrap import bootstrap_ci
+    from rightfit.evaluate._compare import paired_comparison
+
+    calls = []
+    real = metrics._tie_groups
+
+    def counting(scores, descending):
+        calls.append(descending)
+        return real(scores, descending)
+
+    monkeypatch.setattr(metrics, "_tie_groups", counting)
+    monkeypatch.setattr(_bootstrap, "_CHUNK_CELLS", 500)  # 500 rows: one resample a chunk
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 500)
+    a, b = rng.random(500), rng.random(500)
+    bootstrap_ci(y, a, "roc_auc", n_resamples=40, random_state=0)
+    assert len(calls) == 2  # the point estimate's sort, then the resamples' one
+    calls.clear()
+    paired_comparison(y, a, b, "average_precision", a="a", b="b", rows="r", n_resamples=40)
+    assert calls == [True] * 4  # two point estimates, then one sort per model

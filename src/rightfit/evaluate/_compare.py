@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rightfit.evaluate._bootstrap import resample_weights
-from rightfit.metrics import METRICS, score, score_resamples
+from rightfit.metrics import METRICS, resample_scorer, score
 
 LEVEL = 0.95
 
@@ -58,11 +58,11 @@ def paired_comparison(
     score_a = score(metric, y, out_a, n_classes, threshold=threshold)
     score_b = score(metric, y, out_b, n_classes, threshold=threshold)
     rng = np.random.default_rng(random_state)
+    scorer_a = resample_scorer(metric, y, out_a, n_classes=n_classes, threshold=threshold)
+    scorer_b = resample_scorer(metric, y, out_b, n_classes=n_classes, threshold=threshold)
     diffs = []
     for weights in resample_weights(len(y), n_resamples, rng):
-        da = score_resamples(metric, y, out_a, weights, n_classes=n_classes, threshold=threshold)
-        db = score_resamples(metric, y, out_b, weights, n_classes=n_classes, threshold=threshold)
-        diffs.append(sign * (da - db))
+        diffs.append(sign * (scorer_a(weights) - scorer_b(weights)))
     d = np.concatenate(diffs)
     d = d[~np.isnan(d)]
     diff = sign * (score_a - score_b)

@@ -11,7 +11,7 @@ import numpy as np
 
 from rightfit.errors import ConfigError, DataError, did_you_mean
 from rightfit.evaluate._bootstrap import percentile_interval, resample_weights
-from rightfit.metrics import METRICS, check_metric, score, score_resamples
+from rightfit.metrics import METRICS, check_metric, resample_scorer, score
 
 logger = logging.getLogger(__name__)
 
@@ -342,13 +342,15 @@ def evaluate(
     # turn into "everyone positive", which is not the trivial model the text describes.
     base = {name: score(name, y_true, baseline, k) for name in names}
     samples: dict[str, list[np.ndarray]] = {name: [] for name in names}
+    scorers = {
+        name: resample_scorer(name, y_true, output, n_classes=k, threshold=threshold)
+        for name in names
+        if not math.isnan(point[name])
+    }
     rng = np.random.default_rng(random_state)
     for weights in resample_weights(n, n_resamples, rng) if n_resamples else ():
-        for name in names:
-            if not math.isnan(point[name]):
-                samples[name].append(
-                    score_resamples(name, y_true, output, weights, n_classes=k, threshold=threshold)
-                )
+        for name, scorer in scorers.items():
+            samples[name].append(scorer(weights))
 
     metric_values = []
     for name in names:
