@@ -6,8 +6,9 @@ columns; a 1-D vector is read as the probability of class 1). Regression output 
 
 Every metric is computed as a *weighted* sum over rows so one sort serves many bootstrap
 resamples (a resample with replacement is the same as integer row weights): see
-:func:`resample_scorer`, which sorts and prepares the rows once for every chunk of resamples. The results agree with scikit-learn's functions on the same rows, except
-where scikit-learn raises or silently returns 0 for an undefined value, where we return ``nan``.
+:func:`resample_scorer`, which sorts and prepares the rows once for every chunk of resamples.
+The results agree with scikit-learn's functions on the same rows, except where scikit-learn
+raises or silently returns 0 for an undefined value, where we return ``nan``.
 """
 
 from __future__ import annotations
