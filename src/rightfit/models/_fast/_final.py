@@ -111,7 +111,6 @@ def _direct_xgboost(booster, iteration_range, missing, inplace: Final) -> Final 
         )
     except (ImportError, AttributeError, TypeError, ValueError):
         return None
-    handle = booster.handle
     no_margin = ctypes.c_void_p()
 
     def predict(X: np.ndarray) -> np.ndarray:
@@ -132,7 +131,7 @@ def _direct_xgboost(booster, iteration_range, missing, inplace: Final) -> Final 
         values = ctypes.POINTER(ctypes.c_float)()
         _check_call(
             _LIB.XGBoosterPredictFromDense(
-                handle,
+                booster.handle,  # read through the booster, which this closure keeps alive
                 interface,
                 config,
                 no_margin,
