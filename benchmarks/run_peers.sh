@@ -19,11 +19,15 @@ export RIGHTFIT_BIN="$REPO/.venv/bin/rightfit"
 [ -f "$BENCH_SHARED_MANIFEST" ] || { echo "no $BENCH_SHARED_MANIFEST" >&2; exit 2; }
 mkdir -p "$WORK"
 rm -rf "$WORK/bench" && cp -r "$SHARED/bench" "$WORK/bench" && chmod -R u+w "$WORK/bench"
-# The harness prepares splits with its "baseline" venv; rightfit's venv has what it needs.
-if [ ! -x "$BENCH_VENVS/baseline/bin/python" ]; then
+# The harness prepares splits with its "baseline" venv; rightfit's venv has what it needs. The
+# shim is rewritten when it points elsewhere: one left by another clone, since deleted, failed
+# every run at "dataset preparation" (exit 127).
+SHIM="$BENCH_VENVS/baseline/bin/python"
+SHIM_TEXT="$(printf '#!/bin/sh\nexec %s "$@"' "$REPO/.venv/bin/python")"
+if [ ! -x "$SHIM" ] || { head -c 2 "$SHIM" | grep -q '#!' && [ "$(cat "$SHIM")" != "$SHIM_TEXT" ]; }; then
   mkdir -p "$BENCH_VENVS/baseline/bin"
-  printf '#!/bin/sh\nexec %s "$@"\n' "$REPO/.venv/bin/python" > "$BENCH_VENVS/baseline/bin/python"
-  chmod +x "$BENCH_VENVS/baseline/bin/python"
+  printf '%s\n' "$SHIM_TEXT" > "$SHIM"
+  chmod +x "$SHIM"
 fi
 # Score against the peers' recorded runs (same splits, same machine class).
 mkdir -p "$WORK/bench/results/runs/$TAG"
