@@ -494,12 +494,14 @@ def _regression(
             f"{prediction.shape}. Pass predict() output for a regressor."
         )
     error = prediction - y
-    if name in ("rmse", "mae", "mape"):
-        if name == "mape" and np.any(y == 0):
-            return lambda weights: np.full(len(weights), np.nan)
-        term = error**2 if name == "rmse" else np.abs(error / y if name == "mape" else error)
-        root = np.sqrt if name == "rmse" else (lambda v: v)
-        return lambda weights: root(_safe_divide(weights @ term, weights.sum(axis=1)))
+    if name == "mape" and np.any(y == 0):
+        return lambda weights: np.full(len(weights), np.nan)
+    if name == "rmse":
+        squared = error**2
+        return lambda weights: np.sqrt(_safe_divide(weights @ squared, weights.sum(axis=1)))
+    if name in ("mae", "mape"):
+        absolute = np.abs(error / y if name == "mape" else error)
+        return lambda weights: _safe_divide(weights @ absolute, weights.sum(axis=1))
     if name != "r2":
         raise AssertionError(f"metric {name!r} has no implementation")  # pragma: no cover
     centred = y - y.mean()  # centring first keeps the variance sum accurate for large offsets
