@@ -1,4 +1,5 @@
-"""The small-batch prediction fast path gives the scikit-learn path's outputs, for every family."""
+"""The small-batch prediction fast path and the batch route give the scikit-learn path's
+outputs, for every family."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from rightfit.models import (
     predict_output,
     single_threaded,
 )
+from rightfit.models._fast import MAX_ROWS
 
 TASKS = ("binary", "multiclass", "regression")
 # Families whose every part compiles; others (text models) must still give the same outputs.
@@ -106,7 +108,8 @@ def surprising_rows(frame: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
 
 def assert_same(predictor: TabularPredictor, rows: pd.DataFrame) -> None:
     """Batches of up to 64 rows take the fast path too, so one batch covers every row; a few
-    single rows check the one-row shapes."""
+    single rows check the one-row shapes; the rows repeated past MAX_ROWS take the batch
+    route."""
     for start in range(0, len(rows), 9):
         one = rows.iloc[[start]]
         np.testing.assert_allclose(
@@ -115,6 +118,12 @@ def assert_same(predictor: TabularPredictor, rows: pd.DataFrame) -> None:
     np.testing.assert_allclose(
         predictor.output(rows), sklearn_output(predictor, rows), rtol=1e-9, atol=1e-12
     )
+    batch = pd.concat([rows] * (MAX_ROWS // len(rows) + 2), ignore_index=True)
+    np.testing.assert_allclose(
+        predictor.output(batch), sklearn_output(predictor, batch), rtol=1e-9, atol=1e-12
+    )
+    if predictor.prepare_fast_path():  # a compiled model has its batch route too
+        assert predictor._fast_path.batch_member is not None
 
 
 @pytest.fixture(scope="module")
@@ -183,20 +192,24 @@ def test_string_dtype_nullable_and_categorical_inputs_match(tables):
         assert_same(predictor, variant)
 
 
-def test_the_fast_path_skips_the_column_transformer(tables, monkeypatch):
+def test_the_fast_path_and_the_batch_route_skip_the_column_transformer(tables, monkeypatch):
     frame, schema = tables["binary"]
     predictor = TabularPredictor(fit_member(frame, schema, "lightgbm"), schema)
     predictor.prepare_fast_path()
     row = frame.drop(columns="label").iloc[[3]]
-    expected = sklearn_output(predictor, row)
+    batch = frame.drop(columns="label").head(65)  # above MAX_ROWS: the batch route
+    expected_row, expected_batch = sklearn_output(predictor, row), sklearn_output(predictor, batch)
 
     def refuse(*args, **kwargs):
         raise AssertionError("the scikit-learn preprocessing ran")
 
     monkeypatch.setattr(ColumnTransformer, "transform", refuse)
-    np.testing.assert_allclose(predictor.output(row), expected, rtol=1e-9)
+    np.testing.assert_allclose(predictor.output(row), expected_row, rtol=1e-9)
+    np.testing.assert_allclose(predictor.output(batch), expected_batch, rtol=1e-9)
+    predictor._fast_path.batch_member = None  # a model without a batch route: scikit-learn
+    predictor.__dict__["_last_batch"] = None
     with pytest.raises(AssertionError, match="scikit-learn preprocessing"):
-        predictor.output(frame.drop(columns="label").head(65))  # above MAX_ROWS
+        predictor.output(batch)
 
 
 def test_unknown_and_missing_columns_behave_as_the_sklearn_path(tables):
@@ -415,10 +428,11 @@ def test_a_large_batch_scored_twice_evaluates_the_models_once_and_sees_changes()
     X = pd.DataFrame({"a": rng.normal(size=300), "c": rng.choice(["x", "y"], 300)})
     y = (X["a"] + (X["c"] == "x") > 0.5).astype(int)
     model = rightfit.fit(X.assign(t=y), "t", time_budget=8, models="linear", diagnose=False)
-    estimator = model.predictor.estimator
+    predictor = model.predictor
+    predictor.prepare_fast_path()  # its checks score probes: not the calls counted here
     calls = []
-    original = estimator.predict_proba
-    estimator.predict_proba = lambda frame: calls.append(1) or original(frame)
+    original = predictor._batch_output
+    predictor._batch_output = lambda *args: calls.append(1) or original(*args)
     first = model.predict_proba(X)
     model.predict(X)
     assert len(calls) == 1
@@ -437,6 +451,7 @@ def test_a_large_batch_is_scored_on_every_core_with_the_same_outputs(tables, mon
     predictor = TabularPredictor(fit_member(frame, schema, "lightgbm"), schema)
     rows = frame.drop(columns="label").sample(THREADED_BATCH_ROWS, replace=True, random_state=0)
     expected = sklearn_output(predictor, rows)  # on the bundle's one thread
+    predictor.prepare_fast_path()  # its checks score probes on one thread: not counted here
     seen = []
     original = LGBMClassifier.predict_proba
 
@@ -520,3 +535,38 @@ def test_xgboost_keeps_inplace_predict_where_the_c_route_disagrees(tables):
         return booster.inplace_predict(X, iteration_range=iteration_range) + np.float32(1e-6)
 
     assert _direct_xgboost(booster, iteration_range, model.missing, shifted) is None
+
+
+def test_members_with_the_same_preprocessing_encode_a_batch_once(tables, monkeypatch):
+    from rightfit.models._fast import _columns
+
+    frame, schema = tables["binary"]
+    members = [fit_member(frame, schema, f) for f in ("lightgbm", "xgboost")]
+    ensemble = WeightedEnsemble.from_fitted(members, [0.5, 0.5], "binary", 2)
+    predictor = TabularPredictor(ensemble, schema)
+    assert predictor.prepare_fast_path()
+    rows = surprising_rows(frame, 100, seed=5)
+    lookups = []
+    original = _columns._ColumnLookup.__call__
+    monkeypatch.setattr(
+        _columns._ColumnLookup, "__call__", lambda self, c: lookups.append(1) or original(self, c)
+    )
+    np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows), rtol=1e-9)
+    # one lookup per categorical column (plan, city), not one per member
+    assert len(lookups) == sum(c.role == "categorical" for c in schema.columns)
+
+
+def test_a_wrong_batch_route_is_caught_and_the_few_row_path_kept(tables, monkeypatch, caplog):
+    from rightfit.models._fast import _compile
+
+    frame, schema = tables["regression"]
+    predictor = TabularPredictor(fit_member(frame, schema, "lightgbm"), schema)
+    real = _compile._own_method
+    monkeypatch.setattr(
+        _compile, "_own_method", lambda est, cls: lambda X: real(est, cls)(X) + 1e-6
+    )
+    assert predictor.prepare_fast_path()  # the few-row path still compiles
+    assert predictor._fast_path.batch_member is None
+    assert "batch route disabled" in caplog.text
+    rows = surprising_rows(frame, 100, seed=6)
+    np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows))

@@ -1,5 +1,9 @@
 """Compile a fitted ColumnTransformer (``models/preprocess.py``) into plain numpy and dict lookups.
 
+The compiled transform takes a few rows (:class:`PreparedRows`, one dict lookup per cell) or a
+whole batch (:class:`PreparedBatch`, one hash-table lookup per column: scikit-learn's encoders
+look up object cells one by one in Python, 15 ms for 3,085 rows x 22 columns).
+
 Only the steps rightfit's recipes use are compiled: passthrough, quantile clipping, imputation
 with missing indicators, standard scaling, and ordinal / one-hot encoding of labels. Anything else
 (TF-IDF on text columns, a custom transformer) raises :class:`NotCompilable` and the model keeps
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import joblib
 import numpy as np
 import pandas as pd
 from sklearn.compose import ColumnTransformer
@@ -19,7 +24,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, OrdinalEncoder, StandardScaler
 
-from rightfit.models._fast._rows import PreparedRows
+from rightfit.models._fast._rows import PreparedBatch, PreparedRows
 from rightfit.models.preprocess import QuantileClipper
 
 UNSEEN = "\x00rightfit-unseen-label\x00"
@@ -29,7 +34,8 @@ class NotCompilable(Exception):
     """This fitted object has no exact fast equivalent; keep the scikit-learn path."""
 
 
-Block = Callable[[PreparedRows], np.ndarray]
+Prepared = PreparedRows | PreparedBatch
+Block = Callable[[Prepared], np.ndarray]
 
 
 def compile_column_transformer(
@@ -37,10 +43,13 @@ def compile_column_transformer(
     float_index: dict[str, int],
     label_index: dict[str, int],
     known: dict[str, set] | None = None,
-) -> Callable[[PreparedRows], np.ndarray]:
-    """A function mapping :class:`PreparedRows` to the transformer's output matrix.
+) -> Callable[[Prepared], np.ndarray]:
+    """A function mapping :class:`PreparedRows` or a :class:`PreparedBatch` to the
+    transformer's output matrix.
 
-    ``known`` (optional) collects the labels each categorical column's encoder knows.
+    ``known`` (optional) collects the labels each categorical column's encoder knows. Members
+    of an ensemble with identical fitted preprocessing get one output per batch (the first
+    computes it; the others read it from the batch), as on the scikit-learn path.
     """
     known = {} if known is None else known
     if not isinstance(transformer, ColumnTransformer) or transformer.sparse_threshold != 0:
@@ -63,10 +72,20 @@ def compile_column_transformer(
         blocks.append((where, block))
         width = max(width, where.stop)
 
-    def transform(rows: PreparedRows) -> np.ndarray:
+    try:
+        key = joblib.hash(transformer)  # the fitted state; equal state, equal output
+    except Exception:  # an object joblib cannot hash: never shared
+        key = object()
+
+    def transform(rows: Prepared) -> np.ndarray:
+        shared = getattr(rows, "shared", None)
+        if shared is not None and key in shared:
+            return shared[key]
         out = np.empty((len(rows), width))
         for where, block in blocks:
             out[:, where] = block(rows)
+        if shared is not None:
+            shared[key] = out
         return out
 
     return transform
@@ -85,7 +104,7 @@ def _numeric_block(step, positions: list[int]) -> Block:
     compiled = [_numeric_step(s) for _, s in steps if s != "passthrough"]
     index = np.asarray(positions, dtype=np.intp)
 
-    def block(rows: PreparedRows) -> np.ndarray:
+    def block(rows: Prepared) -> np.ndarray:
         X = rows.floats[:, index]  # fancy indexing copies: steps may work in place
         for function in compiled:
             X = function(X)
@@ -184,8 +203,14 @@ def _ordinal_block(step, encoder, columns: list[str], positions: list[int]) -> B
             )
         )
     lookups = list(zip(positions, tables, strict=True))
+    columns_lookups = [(p, _ColumnLookup(*table)) for p, table in lookups]
 
-    def block(rows: PreparedRows) -> np.ndarray:
+    def block(rows: Prepared) -> np.ndarray:
+        if isinstance(rows, PreparedBatch):
+            out = np.empty((len(rows), len(columns_lookups)))
+            for j, (p, lookup) in enumerate(columns_lookups):
+                out[:, j] = lookup(rows.label_columns[p])
+            return out
         return np.array(
             [[_lookup(row[p], table) for p, table in lookups] for row in rows.labels],
             dtype=np.float64,
@@ -215,9 +240,16 @@ def _onehot_block(step, encoder, columns: list[str], positions: list[int]) -> Bl
         )
         start += widths[j]
     lookups = list(zip(positions, tables, strict=True))
+    columns_lookups = [(p, _ColumnLookup(*table, dtype=np.intp)) for p, table in lookups]
 
-    def block(rows: PreparedRows) -> np.ndarray:
+    def block(rows: Prepared) -> np.ndarray:
         out = np.zeros((len(rows), width))
+        if isinstance(rows, PreparedBatch):
+            for p, lookup in columns_lookups:
+                hot = lookup(rows.label_columns[p])
+                hit = np.flatnonzero(hot >= 0)
+                out[hit, hot[hit]] = 1.0
+            return out
         for r, row in enumerate(rows.labels):
             hot = [i for i in (_lookup(row[p], table) for p, table in lookups) if i >= 0]
             out[r, hot] = 1.0
@@ -234,6 +266,30 @@ def _hot_index(row: np.ndarray, start: int) -> int:
     if len(ones) > 1 or row[ones[0]] != 1.0:
         raise NotCompilable("encoder output is not one-hot")
     return start + int(ones[0])
+
+
+class _ColumnLookup:
+    """:func:`_lookup` for a whole column: one hash-table lookup per cell in pandas' C code.
+
+    Prepared labels are ``str`` or NaN: a known label gets its value, NaN the missing value,
+    any other label the unseen value, exactly as the dict lookup decides cell by cell.
+    """
+
+    def __init__(self, mapping: dict, missing, unseen, dtype=np.float64):
+        self.index = pd.Index(list(mapping), dtype=object)
+        # position -1 (not found) picks the unseen value appended last
+        self.values = np.array([*mapping.values(), unseen], dtype=dtype)
+        self.missing = missing
+
+    def __call__(self, cells: np.ndarray) -> np.ndarray:
+        # An object Index as the target: a bare array would be converted to pandas' string
+        # dtype first, at five times the cost of the lookup.
+        found = self.index.get_indexer(pd.Index(cells, dtype=object, copy=False))
+        out = self.values[found]
+        absent = np.flatnonzero(found < 0)
+        if len(absent):
+            out[absent[pd.isna(cells[absent])]] = self.missing
+        return out
 
 
 def _lookup(value, table):

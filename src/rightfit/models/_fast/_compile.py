@@ -1,5 +1,6 @@
 """Compile a delivered model (pipeline, log-target wrapper or weighted ensemble) into a fast path
-for a few rows, and check it against the scikit-learn path before trusting it."""
+for a few rows and a batch route for many, and check both against the scikit-learn path before
+trusting them."""
 
 from __future__ import annotations
 
@@ -15,13 +16,20 @@ from sklearn.preprocessing import FunctionTransformer
 from rightfit.data import Schema, prepare_features
 from rightfit.models._calibrated import CalibratedModel, apply_calibration
 from rightfit.models._fast._columns import NotCompilable, compile_column_transformer
-from rightfit.models._fast._final import compile_final
-from rightfit.models._fast._rows import PreparedRows, RowReader
+from rightfit.models._fast._final import Final, compile_final
+from rightfit.models._fast._rows import (
+    MAX_ROWS,
+    FallBack,
+    PreparedBatch,
+    PreparedRows,
+    RowReader,
+)
 from rightfit.models._output import predict_output
 
 logger = logging.getLogger(__name__)
 
-Member = Callable[[PreparedRows], np.ndarray]
+Member = Callable[[PreparedRows | PreparedBatch], np.ndarray]
+FinalCompiler = Callable[[object, bool], Final]
 # The fast path must reproduce the scikit-learn path to this relative precision.
 TOLERANCE = 1e-9
 
@@ -34,9 +42,10 @@ class FastPath:
     scikit-learn path handles (unknown columns to warn about, missing columns to report...).
     """
 
-    def __init__(self, reader: RowReader, member: Member):
+    def __init__(self, reader: RowReader, member: Member, batch_member: Member | None = None):
         self.reader = reader
         self.member = member
+        self.batch_member = batch_member
         # The last rows and their output: ``predict`` then ``predict_proba`` on the same rows
         # (the usual pair) evaluates the models once. Keyed on the exact feature matrix the
         # models see, so equal matrices give equal outputs by construction.
@@ -50,6 +59,17 @@ class FastPath:
         out = self.member(rows)
         self._last = (rows, out.copy())
         return out
+
+    def output_prepared(self, features: pd.DataFrame) -> np.ndarray:
+        """Outputs for ``prepare_features``' result, any number of rows: the fitted
+        preprocessing compiled, each final estimator's own prediction method (with its
+        threads), so the same numbers as the scikit-learn path without its per-cell encoding.
+
+        Raises :class:`~rightfit.models._fast._rows.FallBack` when the model has no batch route.
+        """
+        if self.batch_member is None:
+            raise FallBack("no batch route")
+        return self.batch_member(self.reader.read_prepared(features))
 
 
 def _same_rows(a, b) -> bool:
@@ -68,22 +88,42 @@ def compile_fast_path(estimator, schema: Schema) -> FastPath:
     if not reader.supported:
         raise NotCompilable("the schema has datetime or text columns")
     n_classes = None if schema.task == "regression" else len(schema.classes)
-    known: dict[str, set] = {}
-    member = _compile(estimator, schema.task, n_classes, reader, known)
+    context = _Context(reader, {}, {}, compile_final)
+    member = _compile(estimator, schema.task, n_classes, context)
     fast = FastPath(reader, member)
-    _check(fast, estimator, schema, known)
+    _check(fast, estimator, schema, context.known)
+    batch = _Context(reader, context.known, context.transforms, _own_method)
+    fast.batch_member = _compile(estimator, schema.task, n_classes, batch)
+    if not _check_batch(fast, estimator, schema, context.known):
+        fast.batch_member = None
     return fast
 
 
-def _compile(estimator, task: str, n_classes: int | None, reader: RowReader, known) -> Member:
+class _Context:
+    """What compiling one model needs: the row reader, the labels each encoder knows, the
+    transforms compiled so far (one per fitted ColumnTransformer) and how finals are called."""
+
+    def __init__(self, reader: RowReader, known: dict, transforms: dict, final: FinalCompiler):
+        self.reader, self.known, self.transforms, self.final = reader, known, transforms, final
+
+
+def _own_method(estimator, classifier: bool) -> Final:
+    """A batch calls the final estimator's own method, which uses the threads
+    ``batch_threads`` gives it; the few-row path's single-threaded calls would not."""
+    if classifier:
+        return lambda X: estimator.predict_proba(X)  # looked up per call, as Pipeline does
+    return lambda X: estimator.predict(X)
+
+
+def _compile(estimator, task: str, n_classes: int | None, context: _Context) -> Member:
     if isinstance(estimator, CalibratedModel) and task != "regression":
         # The calibration wraps whatever was chosen, an ensemble included: compile the inside.
-        inner = _compile(estimator.estimator, task, n_classes, reader, known)
+        inner = _compile(estimator.estimator, task, n_classes, context)
         method, params = estimator.method, estimator.params_
         return lambda rows: apply_calibration(inner(rows), method, params)
     parts = getattr(estimator, "members_and_weights", None)
     if callable(parts):
-        compiled = [(_compile(m, task, n_classes, reader, known), w) for m, w in parts()]
+        compiled = [(_compile(m, task, n_classes, context), w) for m, w in parts()]
 
         def average(rows: PreparedRows) -> np.ndarray:
             total = None
@@ -93,7 +133,7 @@ def _compile(estimator, task: str, n_classes: int | None, reader: RowReader, kno
             return total
 
         return average
-    raw = _raw(estimator, task != "regression", reader, known)
+    raw = _raw(estimator, task != "regression", context)
     if task == "regression":
         return lambda rows: np.asarray(raw(rows), dtype=float).ravel()
     classes = getattr(estimator, "classes_", None)
@@ -113,25 +153,29 @@ def _compile(estimator, task: str, n_classes: int | None, reader: RowReader, kno
     return widened
 
 
-def _raw(estimator, classifier: bool, reader: RowReader, known) -> Member:
+def _raw(estimator, classifier: bool, context: _Context) -> Member:
     if isinstance(estimator, TransformedTargetRegressor):
-        return _log_target(estimator, reader, known)
+        return _log_target(estimator, context)
     if isinstance(estimator, CalibratedModel) and classifier:
-        inner = _raw(estimator.estimator, True, reader, known)
+        inner = _raw(estimator.estimator, True, context)
         method, params = estimator.method, estimator.params_
         return lambda rows: apply_calibration(inner(rows), method, params)
     if not isinstance(estimator, Pipeline) or len(estimator.steps) != 2:
         raise NotCompilable(f"{type(estimator).__name__} is not a preprocess+model pipeline")
     (_, transformer), (_, final) = estimator.steps
-    transform = compile_column_transformer(
-        transformer, reader.float_index, reader.label_index, known
-    )
-    predict = compile_final(final, classifier)
+    transform = context.transforms.get(id(transformer))
+    if transform is None:
+        reader = context.reader
+        transform = compile_column_transformer(
+            transformer, reader.float_index, reader.label_index, context.known
+        )
+        context.transforms[id(transformer)] = transform
+    predict = context.final(final, classifier)
     return lambda rows: predict(transform(rows))
 
 
-def _log_target(estimator: TransformedTargetRegressor, reader: RowReader, known) -> Member:
-    inner = _raw(estimator.regressor_, False, reader, known)
+def _log_target(estimator: TransformedTargetRegressor, context: _Context) -> Member:
+    inner = _raw(estimator.regressor_, False, context)
     transformer = estimator.transformer_
     if not isinstance(transformer, FunctionTransformer) or transformer.inverse_func is None:
         raise NotCompilable("target transform other than a function pair")
@@ -165,6 +209,25 @@ def _check(fast: FastPath, estimator, schema: Schema, known: dict[str, set]) -> 
             "prediction fast path disabled: it differs from the scikit-learn path (%s)", worst
         )
         raise NotCompilable("fast path disagrees with the scikit-learn path")
+
+
+def _check_batch(fast: FastPath, estimator, schema: Schema, known: dict[str, set]) -> bool:
+    """Whether the batch route agrees with the scikit-learn path on a probe larger than the
+    few-row path takes (so ``prepare_features`` converts it as it converts real batches)."""
+    probe = prepare_features(probe_frame(schema, known, n_rows=2 * MAX_ROWS + 8), schema)
+    n_classes = None if schema.task == "regression" else len(schema.classes)
+    try:
+        expected = predict_output(estimator, probe, schema.task, n_classes)
+        got = fast.output_prepared(probe)
+    except Exception as error:  # a bug in the batch route must never break predictions
+        logger.warning("batch route disabled: %s: %s", type(error).__name__, error)
+        return False
+    if got.shape != expected.shape or not np.allclose(
+        got, expected, rtol=TOLERANCE, atol=TOLERANCE, equal_nan=True
+    ):
+        logger.warning("batch route disabled: it differs from the scikit-learn path")
+        return False
+    return True
 
 
 def probe_frame(schema: Schema, known: dict[str, set], n_rows: int = 24, seed: int = 0):

@@ -9,7 +9,7 @@ value.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,23 @@ class PreparedRows:
 
     floats: np.ndarray
     labels: list[list]
+
+    def __len__(self) -> int:
+        return self.floats.shape[0]
+
+
+@dataclass(frozen=True)
+class PreparedBatch:
+    """Prepared feature values of a batch, by column: what ``prepare_features`` returned.
+
+    ``floats`` is laid out as in :class:`PreparedRows`; ``label_columns`` holds one object array
+    (``str`` or NaN) per categorical feature, in schema order. ``shared`` keeps each distinct
+    preprocessing's output for the other ensemble members scoring the same batch.
+    """
+
+    floats: np.ndarray
+    label_columns: list[np.ndarray]
+    shared: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __len__(self) -> int:
         return self.floats.shape[0]
@@ -149,6 +166,16 @@ class RowReader:
             ]
             array = np.column_stack([array, *parts])
         return PreparedRows(array, labels)
+
+    def read_prepared(self, features: pd.DataFrame) -> PreparedBatch:
+        """A :class:`PreparedBatch` of ``prepare_features``' output (any number of rows)."""
+        if not self.supported:
+            raise FallBack("schema not supported")
+        floats = np.empty((len(features), len(self.float_names)), dtype=np.float64)
+        for j, name in enumerate(self.float_names):
+            floats[:, j] = features[name].to_numpy(dtype=np.float64)
+        labels = [features[name].to_numpy(dtype=_OBJECT) for name in self.label_names]
+        return PreparedBatch(floats, labels)
 
     def _plan(self, frame: pd.DataFrame, columns: list) -> tuple[list[int], ...] | None:
         """Column positions for this column layout, or None when prepare_features must run
