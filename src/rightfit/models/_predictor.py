@@ -137,6 +137,8 @@ class TabularPredictor:
                 pass  # the scikit-learn path below raises or warns as it should
         n_classes = None if self.task == "regression" else len(self.schema.classes)
         features = self._features(X)
+        if len(features) == 0:  # checked columns, no rows: no predictions (the models raise)
+            return np.empty((0,) if n_classes is None else (0, n_classes))
         # ``predict`` then ``predict_proba`` on the same batch (the usual pair) evaluates the
         # models once: comparing the prepared features costs a fraction of a prediction.
         last = getattr(self, "_last_batch", None)

@@ -570,3 +570,16 @@ def test_a_wrong_batch_route_is_caught_and_the_few_row_path_kept(tables, monkeyp
     assert "batch route disabled" in caplog.text
     rows = surprising_rows(frame, 100, seed=6)
     np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows))
+
+
+def test_no_rows_give_no_predictions_and_missing_columns_still_raise(tables):
+    for task in ("binary", "regression"):
+        frame, schema = tables[task]
+        predictor = TabularPredictor(fit_member(frame, schema, "linear"), schema)
+        empty = frame.drop(columns="label").iloc[:0]
+        out = predictor.output(empty)
+        assert out.shape == ((0,) if task == "regression" else (0, 2))
+        assert len(predictor.predict(empty)) == 0
+        assert len(predictor.predict_frame(empty)) == 0
+        with pytest.raises(SchemaMismatchError, match="missing 1 column"):
+            predictor.output(empty.drop(columns="plan"))
