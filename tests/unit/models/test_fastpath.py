@@ -228,19 +228,30 @@ def test_unknown_and_missing_columns_behave_as_the_sklearn_path(tables):
     assert predictor.output(rows.assign(label="good")).shape == (3, 2)  # target column ignored
 
 
-def test_a_wrong_fast_path_is_caught_and_the_sklearn_path_kept(tables, monkeypatch, caplog):
+@pytest.mark.parametrize(
+    ("wrong", "few_rows_kept", "message"),
+    [
+        ("compile_final", False, "differs from the scikit-learn path"),  # no fast path at all
+        ("_own_method", True, "batch route disabled"),  # the few-row path stays
+    ],
+)
+def test_a_wrong_compiled_route_is_caught_and_scikit_learn_kept(
+    tables, monkeypatch, caplog, wrong, few_rows_kept, message
+):
     from rightfit.models._fast import _compile
 
     frame, schema = tables["regression"]
     predictor = TabularPredictor(fit_member(frame, schema, "linear"), schema)
-    real = _compile.compile_final
-    monkeypatch.setattr(
-        _compile, "compile_final", lambda est, cls: lambda X: real(est, cls)(X) + 1e-6
-    )
-    assert predictor.prepare_fast_path() is False
-    assert "differs from the scikit-learn path" in caplog.text
-    rows = frame.drop(columns="label").head(2)
-    np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows))
+    real = getattr(_compile, wrong)
+    monkeypatch.setattr(_compile, wrong, lambda est, cls: lambda X: real(est, cls)(X) + 1e-6)
+    assert predictor.prepare_fast_path() is few_rows_kept
+    assert few_rows_kept is False or predictor._fast_path.batch_member is None
+    assert message in caplog.text
+    for n in (2, 100):  # a few rows, then a batch; 1e-10 would catch the 1e-6 added above
+        rows = surprising_rows(frame, n, seed=6)
+        np.testing.assert_allclose(
+            predictor.output(rows), sklearn_output(predictor, rows), rtol=1e-10
+        )
 
 
 @pytest.mark.parametrize("family", ["lightgbm", "linear"])
@@ -554,22 +565,6 @@ def test_members_with_the_same_preprocessing_encode_a_batch_once(tables, monkeyp
     np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows), rtol=1e-9)
     # one lookup per categorical column (plan, city), not one per member
     assert len(lookups) == sum(c.role == "categorical" for c in schema.columns)
-
-
-def test_a_wrong_batch_route_is_caught_and_the_few_row_path_kept(tables, monkeypatch, caplog):
-    from rightfit.models._fast import _compile
-
-    frame, schema = tables["regression"]
-    predictor = TabularPredictor(fit_member(frame, schema, "lightgbm"), schema)
-    real = _compile._own_method
-    monkeypatch.setattr(
-        _compile, "_own_method", lambda est, cls: lambda X: real(est, cls)(X) + 1e-6
-    )
-    assert predictor.prepare_fast_path()  # the few-row path still compiles
-    assert predictor._fast_path.batch_member is None
-    assert "batch route disabled" in caplog.text
-    rows = surprising_rows(frame, 100, seed=6)
-    np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows))
 
 
 def test_no_rows_give_no_predictions_and_missing_columns_still_raise(tables):
