@@ -28,7 +28,8 @@ from rightfit.models._output import predict_output
 
 logger = logging.getLogger(__name__)
 
-Member = Callable[[PreparedRows | PreparedBatch], np.ndarray]
+Prepared = PreparedRows | PreparedBatch
+Member = Callable[[Prepared], np.ndarray]
 FinalCompiler = Callable[[object, bool], Final]
 # The fast path must reproduce the scikit-learn path to this relative precision.
 TOLERANCE = 1e-9
@@ -125,7 +126,7 @@ def _compile(estimator, task: str, n_classes: int | None, context: _Context) -> 
     if callable(parts):
         compiled = [(_compile(m, task, n_classes, context), w) for m, w in parts()]
 
-        def average(rows: PreparedRows) -> np.ndarray:
+        def average(rows: Prepared) -> np.ndarray:
             total = None
             for member, weight in compiled:  # same order and operations as WeightedEnsemble
                 out = weight * member(rows)
@@ -144,7 +145,7 @@ def _compile(estimator, task: str, n_classes: int | None, context: _Context) -> 
         return lambda rows: np.asarray(raw(rows), dtype=float)
     columns = classes.astype(int)
 
-    def widened(rows: PreparedRows) -> np.ndarray:  # predict_output's rule for missing classes
+    def widened(rows: Prepared) -> np.ndarray:  # predict_output's rule for missing classes
         proba = np.asarray(raw(rows), dtype=float)
         full = np.zeros((proba.shape[0], n_classes))
         full[:, columns] = proba
@@ -183,7 +184,7 @@ def _log_target(estimator: TransformedTargetRegressor, context: _Context) -> Mem
     kwargs = transformer.inv_kw_args or {}
     squeeze = getattr(estimator, "_training_dim", 1) == 1
 
-    def predict(rows: PreparedRows) -> np.ndarray:
+    def predict(rows: Prepared) -> np.ndarray:
         prediction = inner(rows)
         if prediction.ndim == 1:
             prediction = prediction.reshape(-1, 1)
