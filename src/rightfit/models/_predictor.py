@@ -156,11 +156,17 @@ class TabularPredictor:
     def _batch_output(self, features: pd.DataFrame, n_classes: int | None) -> np.ndarray:
         """The batch route of the fast path where the model has one (its preprocessing compiled
         to column lookups, checked against scikit-learn when compiled), else scikit-learn."""
-        if getattr(self, "_fast_path", None):
+        fast = getattr(self, "_fast_path", None)
+        if fast:
             try:
-                return self._fast_path.output_prepared(features)
+                return fast.output_prepared(features)
             except FallBack:
                 pass
+            except MemoryError:
+                raise  # scikit-learn would need the same memory again
+            except Exception as error:  # a bug in the batch route must never break predictions
+                logger.warning("batch route disabled: %s: %s", type(error).__name__, error)
+                fast.batch_member = None
         return predict_output(self.estimator, features, self.task, n_classes)
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:

@@ -578,3 +578,18 @@ def test_no_rows_give_no_predictions_and_missing_columns_still_raise(tables):
         assert len(predictor.predict_frame(empty)) == 0
         with pytest.raises(SchemaMismatchError, match="missing 1 column"):
             predictor.output(empty.drop(columns="plan"))
+
+
+def test_a_batch_route_that_fails_at_predict_time_falls_back_to_scikit_learn(tables, caplog):
+    frame, schema = tables["binary"]
+    predictor = TabularPredictor(fit_member(frame, schema, "lightgbm"), schema)
+    assert predictor.prepare_fast_path()
+
+    def broken(rows):
+        raise RuntimeError("a bug")
+
+    predictor._fast_path.batch_member = broken
+    rows = surprising_rows(frame, 100, seed=7)
+    np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows), rtol=1e-12)
+    assert "batch route disabled: RuntimeError: a bug" in caplog.text
+    assert predictor._fast_path.batch_member is None  # not tried again
