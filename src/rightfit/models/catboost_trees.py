@@ -227,10 +227,10 @@ def _code_text(codes: np.ndarray) -> np.ndarray:
     9,043 rows x 6 columns against 12 ms). Codes are a few small integers: each is formatted
     once and the cells are picked from that table.
     """
-    if codes.size == 0:
+    if codes.size < 64:  # a served row: numpy's formatting is quicker than building a table
         return codes.astype(str).astype(object)
     low, high = int(codes.min()), int(codes.max())
-    if high - low > max(1024, codes.size):  # sparse codes: a table would cost more than it saves
+    if high - low >= codes.size:  # a table larger than the cells would cost more than it saves
         return codes.astype(str).astype(object)
     table = np.array([str(value) for value in range(low, high + 1)], dtype=object)
     return table[codes - low]

@@ -201,8 +201,8 @@ def test_category_codes_reach_catboost_as_the_same_text_as_numpy_formats_them():
     rng = np.random.default_rng(0)
     cases = [
         rng.integers(-1, 40, size=(500, 3)),
-        np.array([[-1, 0, 7]]),
-        np.array([[-1, 5_000_000], [3, 2]]),  # too sparse for a table: numpy formats them
+        np.array([[-1, 0, 7]]),  # a served row: numpy formats it
+        np.tile([[-1, 5_000_000], [3, 2]], (40, 1)),  # too sparse for a table
         np.zeros((0, 2), dtype=np.int64),
     ]
     for codes in cases:
