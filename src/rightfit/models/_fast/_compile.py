@@ -202,10 +202,8 @@ def _check(fast: FastPath, estimator, schema: Schema, known: dict[str, set]) -> 
     n_classes = None if schema.task == "regression" else len(schema.classes)
     expected = predict_output(estimator, prepare_features(probe, schema), schema.task, n_classes)
     got = np.concatenate([fast.output(probe.iloc[i : i + 8]) for i in range(0, len(probe), 8)])
-    if got.shape != expected.shape or not np.allclose(
-        got, expected, rtol=TOLERANCE, atol=TOLERANCE, equal_nan=True
-    ):
-        worst = np.nanmax(np.abs(got - expected)) if got.shape == expected.shape else "shape"
+    worst = _disagreement(got, expected)
+    if worst is not None:
         logger.warning(
             "prediction fast path disabled: it differs from the scikit-learn path (%s)", worst
         )
@@ -223,12 +221,21 @@ def _check_batch(fast: FastPath, estimator, schema: Schema, known: dict[str, set
     except Exception as error:  # a bug in the batch route must never break predictions
         logger.warning("batch route disabled: %s: %s", type(error).__name__, error)
         return False
-    if got.shape != expected.shape or not np.allclose(
-        got, expected, rtol=TOLERANCE, atol=TOLERANCE, equal_nan=True
-    ):
-        logger.warning("batch route disabled: it differs from the scikit-learn path")
+    worst = _disagreement(got, expected)
+    if worst is not None:
+        logger.warning("batch route disabled: it differs from the scikit-learn path (%s)", worst)
         return False
     return True
+
+
+def _disagreement(got: np.ndarray, expected: np.ndarray) -> str | None:
+    """None when a compiled route reproduces the scikit-learn path to :data:`TOLERANCE`, else
+    the largest difference (or "shape")."""
+    if got.shape != expected.shape:
+        return "shape"
+    if np.allclose(got, expected, rtol=TOLERANCE, atol=TOLERANCE, equal_nan=True):
+        return None
+    return str(np.nanmax(np.abs(got - expected)))
 
 
 def probe_frame(schema: Schema, known: dict[str, set], n_rows: int = 24, seed: int = 0):
