@@ -17,8 +17,10 @@ def rightfit_exe() -> list[str]:
     return [found] if found else [sys.executable, "-m", "rightfit"]
 
 
-def run_cli(*args, timeout: float = 300, cwd=None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def run_cli(
+    *args, timeout: float = 300, cwd=None, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     return subprocess.run(
         [*rightfit_exe(), *map(str, args)],
         capture_output=True,

@@ -132,6 +132,20 @@ def test_help_is_instant_and_imports_no_heavy_library():
     assert run_cli("--help").returncode == 0
 
 
+def test_help_shows_every_described_default():
+    # Square brackets in a help text are Rich markup: "[default: inferred]" used to vanish,
+    # leaving "Model directory ." on screen.
+    env_columns = {"COLUMNS": "200"}
+    fit = run_cli("fit", "--help", env=env_columns)
+    assert fit.returncode == 0, fit.stderr
+    for default in ("<TRAIN>-model", "inferred", "roc_auc/log_loss/rmse", "all", "auto"):
+        assert f"[default: ({default})]" in fit.stdout, default
+    assert "yes/true/1, else the rarer class" in fit.stdout
+    assert " ." not in fit.stdout
+    report = run_cli("report", "--help", env=env_columns)
+    assert "[default: (MODEL_DIR/report.html)]" in report.stdout
+
+
 def test_demo_runs_the_whole_flow(tmp_path):
     result = run_cli("demo", "--out", tmp_path / "demo", "--time-budget", 15)
     assert result.returncode == 0, result.stderr

@@ -18,8 +18,12 @@ def plan(
     time_budget: float = typer.Option(
         60.0, "--time-budget", "-b", help="The budget a fit would have (seconds)."
     ),
-    task: str = typer.Option(None, help="binary, multiclass or regression [default: inferred]."),
-    metric: str = typer.Option(None, help="Selection metric [default: roc_auc/log_loss/rmse]."),
+    task: str = typer.Option(
+        None, help="binary, multiclass or regression.", show_default="inferred"
+    ),
+    metric: str = typer.Option(
+        None, help="Selection metric.", show_default="roc_auc/log_loss/rmse"
+    ),
     models: str = typer.Option(None, help="Comma-separated families (see `rightfit models`)."),
     min_score: float = typer.Option(None, "--min-score", help="The score you need."),
     keep: list[str] = typer.Option([], "--keep", help="Keep a column that would be excluded."),
@@ -106,7 +110,7 @@ def evaluate_command(
 def report(
     model_dir: Path = typer.Argument(..., help="Model directory written by `rightfit fit`."),
     out: Path = typer.Option(
-        None, "--out", "-o", help="HTML file [default: MODEL_DIR/report.html]."
+        None, "--out", "-o", help="HTML file.", show_default="MODEL_DIR/report.html"
     ),
 ) -> None:
     """Write the HTML report of a saved model (self-contained; open it in any browser)."""

@@ -41,9 +41,15 @@ def fit(
     time_budget: float = typer.Option(
         60.0, "--time-budget", "-b", help="Wall-clock seconds for the whole run."
     ),
-    out: Path = typer.Option(None, "--out", "-o", help="Model directory [default: <TRAIN>-model]."),
-    task: str = typer.Option(None, help="binary, multiclass or regression [default: inferred]."),
-    metric: str = typer.Option(None, help="Selection metric [default: roc_auc/log_loss/rmse]."),
+    out: Path = typer.Option(
+        None, "--out", "-o", help="Model directory.", show_default="<TRAIN>-model"
+    ),
+    task: str = typer.Option(
+        None, help="binary, multiclass or regression.", show_default="inferred"
+    ),
+    metric: str = typer.Option(
+        None, help="Selection metric.", show_default="roc_auc/log_loss/rmse"
+    ),
     models: str = typer.Option(None, help="Comma-separated families (see `rightfit models`)."),
     seed: int = typer.Option(0, help="Random seed for the split and the search."),
     test_size: float = typer.Option(0.2, help="Share held out as the blind test (0 = none)."),
@@ -55,7 +61,7 @@ def fit(
     refit_all: bool = typer.Option(
         True, "--refit-all/--no-refit-all", help="Refit on all rows after the blind test."
     ),
-    n_jobs: int = typer.Option(None, help="CPU cores to use [default: all]."),
+    n_jobs: int = typer.Option(None, help="CPU cores to use.", show_default="all"),
     optimize_for: str = typer.Option(
         None,
         "--optimize-for",
@@ -70,14 +76,14 @@ def fit(
     positive_class: str = typer.Option(
         None,
         "--positive-class",
-        help="Binary: the label recall/precision/threshold refer to [default: yes/true/1, "
-        "else the rarer class].",
+        help="Binary: the label recall/precision/threshold refer to.",
+        show_default="yes/true/1, else the rarer class",
     ),
     diagnose: bool = typer.Option(
         True, "--diagnose/--no-diagnose", help="Learning curves, importance, comparisons."
     ),
     backbone: str = typer.Option(
-        None, help="Images: keras.applications backbone for transfer learning [default: auto]."
+        None, help="Images: keras.applications backbone for transfer learning.", show_default="auto"
     ),
     backbone_weights: str = typer.Option(
         "imagenet",

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from rightfit.data import Schema, prepare_features
-from rightfit.errors import DataError, NotFittedError
+from rightfit.errors import DataError, NotFittedError, RightfitError
 from rightfit.models._fast import MAX_ROWS, FallBack, NotCompilable, compile_fast_path
 from rightfit.models._output import predict_output
 from rightfit.models._serving import batch_threads
@@ -133,8 +133,13 @@ class TabularPredictor:
         if isinstance(X, pd.DataFrame) and 0 < len(X) <= MAX_ROWS and self.prepare_fast_path():
             try:
                 return self._fast_path.output(X)
-            except FallBack:
+            except (FallBack, RightfitError):
                 pass  # the scikit-learn path below raises or warns as it should
+            except MemoryError:
+                raise
+            except Exception as error:  # a bug in the fast path must never break predictions
+                logger.warning("few-row fast path disabled: %s: %s", type(error).__name__, error)
+                self._fast_path.member = None
         n_classes = None if self.task == "regression" else len(self.schema.classes)
         features = self._features(X)
         if len(features) == 0:  # checked columns, no rows: no predictions (the models raise)

@@ -593,3 +593,21 @@ def test_a_batch_route_that_fails_at_predict_time_falls_back_to_scikit_learn(tab
     np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows), rtol=1e-12)
     assert "batch route disabled: RuntimeError: a bug" in caplog.text
     assert predictor._fast_path.batch_member is None  # not tried again
+
+
+def test_a_few_row_path_that_fails_at_predict_time_falls_back_to_scikit_learn(tables, caplog):
+    frame, schema = tables["binary"]
+    predictor = TabularPredictor(fit_member(frame, schema, "lightgbm"), schema)
+    assert predictor.prepare_fast_path()
+
+    def broken(rows):
+        raise RuntimeError("a bug")
+
+    predictor._fast_path.member = broken
+    rows = surprising_rows(frame, 3, seed=7)
+    np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows), rtol=1e-12)
+    assert "few-row fast path disabled: RuntimeError: a bug" in caplog.text
+    assert predictor._fast_path.member is None  # not tried again
+    np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows), rtol=1e-12)
+    # the batch route is a separate route and stays
+    assert predictor._fast_path.batch_member is not None

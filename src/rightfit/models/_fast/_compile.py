@@ -53,11 +53,14 @@ class FastPath:
         self._last: tuple | None = None
 
     def output(self, frame: pd.DataFrame) -> np.ndarray:
+        member = self.member  # None once disabled by a failure at predict time
+        if member is None:
+            raise FallBack("no few-row route")
         rows = self.reader.read(frame)
         last = self._last  # one read: another thread may replace it meanwhile
         if last is not None and _same_rows(last[0], rows):
             return last[1].copy()
-        out = self.member(rows)
+        out = member(rows)
         self._last = (rows, out.copy())
         return out
 
