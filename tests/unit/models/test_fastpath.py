@@ -21,7 +21,7 @@ from rightfit.models import (
     predict_output,
     single_threaded,
 )
-from rightfit.models._fast import MAX_ROWS
+from rightfit.models._fast import MAX_ROWS, NotCompilable, compile_fast_path
 
 TASKS = ("binary", "multiclass", "regression")
 # Families whose every part compiles; others (text models) must still give the same outputs.
@@ -365,6 +365,8 @@ def test_text_columns_keep_the_sklearn_path():
     )
     schema = replace(schema, columns=columns)
     predictor = TabularPredictor(fit_member(frame, schema, "lightgbm"), schema)
+    with pytest.raises(NotCompilable, match="the schema has text columns"):
+        compile_fast_path(predictor.estimator, schema)
     assert predictor.prepare_fast_path() is False
     rows = frame.drop(columns="label").head(3)
     np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows))

@@ -90,7 +90,7 @@ def compile_fast_path(estimator, schema: Schema) -> FastPath:
     part has no exact fast equivalent (or the check against scikit-learn fails)."""
     reader = RowReader(schema)
     if not reader.supported:
-        raise NotCompilable("the schema has datetime or text columns")
+        raise NotCompilable(f"the schema has {' and '.join(reader.unsupported_roles)} columns")
     n_classes = None if schema.task == "regression" else len(schema.classes)
     context = _Context(reader, {}, {}, compile_final)
     member = _compile(estimator, schema.task, n_classes, context)

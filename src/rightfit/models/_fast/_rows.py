@@ -110,7 +110,8 @@ class RowReader:
         self.schema = schema
         inputs = set(schema.feature_columns())
         features = [c for c in schema.columns if c.name in inputs]
-        self.supported = all(c.role in _FAST_ROLES for c in features)
+        self.unsupported_roles = sorted({c.role for c in features} - set(_FAST_ROLES))
+        self.supported = not self.unsupported_roles
         self.float_names = [c.name for c in features if c.role in ("numeric", "boolean")]
         self.label_names = [c.name for c in features if c.role == "categorical"]
         self._dates = [(c.name, c.parts) for c in features if c.role == "datetime"]
