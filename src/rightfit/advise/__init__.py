@@ -1,19 +1,23 @@
 """Choose which model families to try, and say why in plain words."""
 
 from rightfit.advise._plan import (
+    KNN_MAX_WIDTH,
     Candidate,
     DataFacts,
     Plan,
     choose_candidates,
     excluded_map,
     first_round_seconds,
+    tied_row_share,
 )
 
 __all__ = [
+    "KNN_MAX_WIDTH",
     "Candidate",
     "DataFacts",
     "Plan",
     "choose_candidates",
     "excluded_map",
     "first_round_seconds",
+    "tied_row_share",
 ]

@@ -28,6 +28,16 @@ KERAS_TEXT_MIN_ROWS = 500
 # runtime adds ~470 MB to the process (benchmarks/README.md, "the table network at 300 s").
 KERAS_MIN_ROUNDS = 4
 KERAS_BUDGET_SHARE = 1 / 3
+# k-NN averages the k nearest training rows. Where most rows share their exact feature values
+# with at least as many others as its first configuration's k, the nearest neighbours are all
+# ties, and which of the tied rows count depends on their order in the file. On the titanic
+# table (1,052 training rows, 12 distinct ones) k-NN's estimates for a cell were up to 0.22 off
+# that cell's own survival rate, and 0.12 with the rows shuffled; boosted trees read such cells
+# exactly. k-NN was still chosen there by a CV score within noise of the trees' (test ROC AUC
+# 0.797 against 0.806-0.810; benchmarks/README.md, session 19).
+KNN_TIES = 15
+KNN_MAX_TIED_SHARE = 0.5
+KNN_MAX_WIDTH = 100  # beyond it distances lose meaning
 
 
 @dataclass(frozen=True)
@@ -50,6 +60,8 @@ class DataFacts:
     n_issues: int = 0
     n_folds: int = 5  # validation folds the split made (1 = a single holdout on large data)
     n_repeats: int = 1  # how many times the folds are drawn (small data)
+    # share of rows whose exact feature values occur in KNN_TIES rows or more (tied_row_share)
+    tied_share: float = 0.0
 
     @property
     def imbalanced(self) -> bool:
@@ -235,8 +247,14 @@ def _exclusion(name: str, facts: DataFacts) -> str | None:
             + ("TF-IDF with a linear model" if spec.needs_text else "trees on a table")
             + f" (it gets {min_rows:,} or more)"
         )
-    if name == "knn" and facts.width > 100:
+    if name == "knn" and facts.width > KNN_MAX_WIDTH:
         return f"{facts.width} columns: distances lose meaning in that many dimensions"
+    if name == "knn" and facts.tied_share >= KNN_MAX_TIED_SHARE:
+        return (
+            f"{facts.tied_share:.0%} of the rows share their exact feature values with "
+            f"{KNN_TIES - 1} or more others, so their nearest neighbours are ties and which of "
+            "them count depends on the order of the rows; trees read such groups exactly"
+        )
     seconds = first_round_seconds(name, facts)
     unit = "CV round" if facts.n_folds > 1 else "validation fit"
     if spec.neural and not spec.needs_text:
@@ -255,6 +273,22 @@ def _exclusion(name: str, facts: DataFacts) -> str | None:
             f"{seconds:,.0f} s, more than half of the {facts.time_budget:g} s budget"
         )
     return None
+
+
+def tied_row_share(X, at_least: int = KNN_TIES) -> float:
+    """The share of rows of the frame ``X`` whose exact values (missing ones included) occur in
+    ``at_least`` rows or more.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tied_row_share(pd.DataFrame({"a": [1, 1, 1, 2]}), at_least=3)
+    0.75
+    """
+    if len(X) == 0 or X.shape[1] == 0:
+        return 0.0
+    counts = X.value_counts(dropna=False, sort=False)
+    return float(counts[counts >= at_least].sum() / len(X))
 
 
 def choose_candidates(facts: DataFacts, metric: str, requested: list[str] | None = None) -> Plan:

@@ -9,7 +9,14 @@ import numpy as np
 import pandas as pd
 
 from rightfit import metrics
-from rightfit.advise import DataFacts, Plan, choose_candidates, first_round_seconds
+from rightfit.advise import (
+    KNN_MAX_WIDTH,
+    DataFacts,
+    Plan,
+    choose_candidates,
+    first_round_seconds,
+    tied_row_share,
+)
 from rightfit.budget import Budget
 from rightfit.clean import Cleaned, clean_table
 from rightfit.data import (
@@ -197,7 +204,14 @@ def data_facts(
         n_issues=len(profile.issues),
         n_folds=n_folds,
         n_repeats=n_repeats,
+        # k-NN's rule on ties among neighbours; counted only where k-NN is not out for size
+        tied_share=tied_row_share(X_train) if _knn_fits(X_train) else 0.0,
     )
+
+
+def _knn_fits(X: pd.DataFrame) -> bool:
+    limit = get_spec("knn").max_rows
+    return (limit is None or len(X) <= limit) and X.shape[1] <= KNN_MAX_WIDTH
 
 
 def _boosts(name: str) -> bool:
