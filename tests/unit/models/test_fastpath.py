@@ -582,7 +582,16 @@ def test_no_rows_give_no_predictions_and_missing_columns_still_raise(tables):
             predictor.output(empty.drop(columns="plan"))
 
 
-def test_a_batch_route_that_fails_at_predict_time_falls_back_to_scikit_learn(tables, caplog):
+@pytest.mark.parametrize(
+    ("route", "other", "n_rows", "warning"),
+    [
+        ("batch_member", "member", 100, "batch route disabled"),
+        ("member", "batch_member", 3, "few-row fast path disabled"),
+    ],
+)
+def test_a_route_that_fails_at_predict_time_falls_back_to_scikit_learn(
+    tables, caplog, route, other, n_rows, warning
+):
     frame, schema = tables["binary"]
     predictor = TabularPredictor(fit_member(frame, schema, "lightgbm"), schema)
     assert predictor.prepare_fast_path()
@@ -590,26 +599,10 @@ def test_a_batch_route_that_fails_at_predict_time_falls_back_to_scikit_learn(tab
     def broken(rows):
         raise RuntimeError("a bug")
 
-    predictor._fast_path.batch_member = broken
-    rows = surprising_rows(frame, 100, seed=7)
+    setattr(predictor._fast_path, route, broken)
+    rows = surprising_rows(frame, n_rows, seed=7)
     np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows), rtol=1e-12)
-    assert "batch route disabled: RuntimeError: a bug" in caplog.text
-    assert predictor._fast_path.batch_member is None  # not tried again
-
-
-def test_a_few_row_path_that_fails_at_predict_time_falls_back_to_scikit_learn(tables, caplog):
-    frame, schema = tables["binary"]
-    predictor = TabularPredictor(fit_member(frame, schema, "lightgbm"), schema)
-    assert predictor.prepare_fast_path()
-
-    def broken(rows):
-        raise RuntimeError("a bug")
-
-    predictor._fast_path.member = broken
-    rows = surprising_rows(frame, 3, seed=7)
+    assert f"{warning}: RuntimeError: a bug" in caplog.text
+    assert getattr(predictor._fast_path, route) is None  # not tried again
     np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows), rtol=1e-12)
-    assert "few-row fast path disabled: RuntimeError: a bug" in caplog.text
-    assert predictor._fast_path.member is None  # not tried again
-    np.testing.assert_allclose(predictor.output(rows), sklearn_output(predictor, rows), rtol=1e-12)
-    # the batch route is a separate route and stays
-    assert predictor._fast_path.batch_member is not None
+    assert getattr(predictor._fast_path, other) is not None  # the other route stays
