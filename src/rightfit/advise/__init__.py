@@ -1,7 +1,6 @@
 """Choose which model families to try, and say why in plain words."""
 
 from rightfit.advise._plan import (
-    KNN_MAX_WIDTH,
     Candidate,
     DataFacts,
     Plan,
@@ -12,7 +11,6 @@ from rightfit.advise._plan import (
 )
 
 __all__ = [
-    "KNN_MAX_WIDTH",
     "Candidate",
     "DataFacts",
     "Plan",

@@ -277,7 +277,8 @@ def _exclusion(name: str, facts: DataFacts) -> str | None:
 
 def tied_row_share(X, at_least: int = KNN_TIES) -> float:
     """The share of rows of the frame ``X`` whose exact values (missing ones included) occur in
-    ``at_least`` rows or more.
+    ``at_least`` rows or more: k-NN's rule on ties. Not counted (0.0) where k-NN is out anyway,
+    for its row limit or for more than ``KNN_MAX_WIDTH`` columns.
 
     Examples
     --------
@@ -285,7 +286,8 @@ def tied_row_share(X, at_least: int = KNN_TIES) -> float:
     >>> tied_row_share(pd.DataFrame({"a": [1, 1, 1, 2]}), at_least=3)
     0.75
     """
-    if len(X) == 0 or X.shape[1] == 0:
+    limit = get_spec("knn").max_rows
+    if len(X) == 0 or not 0 < X.shape[1] <= KNN_MAX_WIDTH or (limit and len(X) > limit):
         return 0.0
     counts = X.value_counts(dropna=False, sort=False)
     return float(counts[counts >= at_least].sum() / len(X))

@@ -10,7 +10,6 @@ import pandas as pd
 
 from rightfit import metrics
 from rightfit.advise import (
-    KNN_MAX_WIDTH,
     DataFacts,
     Plan,
     choose_candidates,
@@ -204,14 +203,8 @@ def data_facts(
         n_issues=len(profile.issues),
         n_folds=n_folds,
         n_repeats=n_repeats,
-        # k-NN's rule on ties among neighbours; counted only where k-NN is not out for size
-        tied_share=tied_row_share(X_train) if _knn_fits(X_train) else 0.0,
+        tied_share=tied_row_share(X_train),
     )
-
-
-def _knn_fits(X: pd.DataFrame) -> bool:
-    limit = get_spec("knn").max_rows
-    return (limit is None or len(X) <= limit) and X.shape[1] <= KNN_MAX_WIDTH
 
 
 def _boosts(name: str) -> bool:

@@ -111,7 +111,6 @@ class RowReader:
         inputs = set(schema.feature_columns())
         features = [c for c in schema.columns if c.name in inputs]
         self.unsupported_roles = sorted({c.role for c in features} - set(_FAST_ROLES))
-        self.supported = not self.unsupported_roles
         self.float_names = [c.name for c in features if c.role in ("numeric", "boolean")]
         self.label_names = [c.name for c in features if c.role == "categorical"]
         self._dates = [(c.name, c.parts) for c in features if c.role == "datetime"]
@@ -122,6 +121,10 @@ class RowReader:
             if c.role in ("numeric", "boolean")
         ]
         self._plans: dict[tuple, tuple[list[int], ...] | None] = {}
+
+    @property
+    def supported(self) -> bool:
+        return not self.unsupported_roles
 
     @property
     def float_index(self) -> dict[str, int]:
